@@ -23,8 +23,9 @@ void *rt_mem_array(const rt_allocator *a, size_t n, size_t size)
 void *rt_mem_calloc(const rt_allocator *a, size_t n, size_t size)
 {
     void *p = rt_mem_array(a, n, size);
+    size_t bytes = n * size;
     if (p)
-        memset(p, 0, n * size ? n * size : 1);
+        memset(p, 0, bytes > 0 ? bytes : 1);
     return p;
 }
 

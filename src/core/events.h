@@ -1,0 +1,36 @@
+/* events.h - the event table's insides, shared by the loader (load.c) and the sort
+ * (events.c). Columns are plain arrays; the customer column exists only until the sort
+ * replaces it with per-customer offsets.
+ * SPDX-License-Identifier: MIT */
+#ifndef RT_EVENTS_H
+#define RT_EVENTS_H
+
+#include "core/dict.h"
+#include "retain.h"
+
+enum { RT_NFIELDS = 4 }; /* customer, channel, product, order (rt_field) */
+
+struct rt_events {
+    const rt_allocator *alloc;
+    size_t n;     /* events */
+    size_t cap;   /* capacity of every column while loading */
+    size_t ncust; /* customers */
+    uint64_t *offsets;
+    int32_t *day;
+    int32_t *sec;             /* NULL when no row had a time of day */
+    double *amount;           /* NULL without an amount column */
+    uint32_t *code[RT_NFIELDS]; /* dictionary codes; [RT_FIELD_CUSTOMER] only while loading */
+    rt_strtab dict[RT_NFIELDS];
+    char *colname[RT_NFIELDS]; /* header names used (NULL = column absent) */
+    char *date_col, *amount_col;
+    char *source;
+    rt_load_stats stats;
+};
+
+/* Sort the loaded rows by (customer, day, second), replacing the packed customer codes in
+ * code[RT_FIELD_CUSTOMER] with offsets; number every dictionary by first appearance; net or
+ * drop refunds. 'dicts' are the loader's dictionaries (released here). 'threads' >= 1. */
+rt_status rt_events_finish(rt_events *ev, rt_dict *dicts, int threads, rt_refund_policy refunds,
+                           rt_error *err);
+
+#endif

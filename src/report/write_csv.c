@@ -1,0 +1,89 @@
+/* write_csv.c - a result as RFC 4180 CSV: its first table (header line, then rows) or, when
+ * it has no table, its fields as one header line and one value line. Lines end in "\n".
+ * Null, NaN and Inf are empty fields; doubles use the round-trip form.
+ * SPDX-License-Identifier: MIT */
+#include "report/format.h"
+
+#include "core/result.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Write 's' as one CSV field, quoted (with '"' doubled) only when it holds a ',', '"', CR or
+ * LF. */
+static void put_text(FILE *f, const char *s)
+{
+    if (!s[strcspn(s, ",\"\r\n")]) {
+        fputs(s, f);
+        return;
+    }
+    putc('"', f);
+    for (const char *q; (q = strchr(s, '"')); s = q + 1) {
+        fwrite(s, 1, (size_t)(q - s) + 1, f);
+        putc('"', f);
+    }
+    fputs(s, f);
+    putc('"', f);
+}
+
+/* Write value 'v' as one CSV field. */
+static void put_value(FILE *f, rt_value v)
+{
+    char buf[RT_FMT_BUF];
+    size_t n = 0;
+    switch (v.type) {
+    case RT_VAL_NULL:
+        break;
+    case RT_VAL_INT:
+        n = rt_fmt_int(v.i, buf);
+        break;
+    case RT_VAL_DOUBLE:
+        if (isfinite(v.d))
+            n = rt_fmt_double(v.d, buf);
+        break;
+    case RT_VAL_DATE:
+        n = rt_fmt_date(v.i, buf);
+        break;
+    case RT_VAL_STRING:
+        put_text(f, v.s);
+        return;
+    }
+    fwrite(buf, 1, n, f);
+}
+
+void rt_report_write_csv(const rt_result *r, FILE *f)
+{
+    if (rt_result_table_count(r) == 0) {
+        size_t nf = rt_result_field_count(r);
+        if (nf == 0)
+            return; /* nothing at all: an empty file, not two blank lines */
+        for (size_t i = 0; i < nf; i++) {
+            if (i)
+                putc(',', f);
+            put_text(f, rt_result_field_name(r, i));
+        }
+        putc('\n', f);
+        for (size_t i = 0; i < nf; i++) {
+            if (i)
+                putc(',', f);
+            put_value(f, rt_result_field(r, i));
+        }
+        putc('\n', f);
+        return;
+    }
+    size_t nc = rt_result_table_cols(r, 0), rows = rt_result_table_rows(r, 0);
+    for (size_t c = 0; c < nc; c++) {
+        if (c)
+            putc(',', f);
+        put_text(f, rt_result_table_col_name(r, 0, c));
+    }
+    putc('\n', f);
+    for (size_t row = 0; row < rows; row++) {
+        for (size_t c = 0; c < nc; c++) {
+            if (c)
+                putc(',', f);
+            put_value(f, rt_result_table_cell(r, 0, row, c));
+        }
+        putc('\n', f);
+    }
+}
