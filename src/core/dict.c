@@ -85,6 +85,22 @@ static int grow_slots(const rt_dict *d, rt_dict_shard *sh)
     return 0;
 }
 
+/* Equal bytes? An inline loop: the strings are short and a memcmp call costs more. */
+static int same_bytes(const char *a, const char *b, size_t n)
+{
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y)
+            return 0;
+    }
+    for (; n; a++, b++, n--)
+        if (*a != *b)
+            return 0;
+    return 1;
+}
+
 /* Pack shard 's' and local index 'local' into a code, or fail when it does not fit. */
 static int pack(const rt_dict *d, int s, uint64_t local, uint32_t *code)
 {
@@ -105,7 +121,7 @@ int rt_dict_intern(rt_dict *d, int s, uint64_t h, const char *p, size_t len, uin
             if ((slot & 0xffffffff00000000ULL) != tag)
                 continue;
             const char *rec = rec_at(sh, slot);
-            if (rec_len(rec) == len && memcmp(rec + REC_HEAD, p, len) == 0) {
+            if (rec_len(rec) == len && same_bytes(rec + REC_HEAD, p, len)) {
                 uint32_t local;
                 memcpy(&local, rec + 4, 4);
                 return pack(d, s, local, code);
@@ -137,11 +153,21 @@ int rt_dict_intern(rt_dict *d, int s, uint64_t h, const char *p, size_t len, uin
     return 0;
 }
 
-void rt_dict_prefetch(const rt_dict *d, uint64_t h)
+void rt_dict_prefetch(const rt_dict *d, int s, uint64_t h)
 {
-    const rt_dict_shard *sh = &d->shard[rt_dict_shard_of(d, h)];
+    const rt_dict_shard *sh = &d->shard[s];
     if (sh->slots)
         __builtin_prefetch(&sh->slots[(size_t)h & sh->mask]);
+}
+
+void rt_dict_prefetch_entry(const rt_dict *d, int s, uint64_t h)
+{
+    const rt_dict_shard *sh = &d->shard[s];
+    if (!sh->slots)
+        return;
+    uint64_t slot = sh->slots[(size_t)h & sh->mask];
+    if (slot)
+        __builtin_prefetch(rec_at(sh, slot));
 }
 
 size_t rt_dict_code_space(const rt_dict *d)

@@ -51,8 +51,10 @@ void rt_dict_release(rt_dict *d);
  * the codes no longer fit in 32 bits. */
 int rt_dict_intern(rt_dict *d, int s, uint64_t h, const char *p, size_t len, uint32_t *code);
 
-/* Hint that the string with hash 'h' will be looked up soon. */
-void rt_dict_prefetch(const rt_dict *d, uint64_t h);
+/* Hints that the string with hash 'h' will be looked up in shard 's' soon: first fetch its
+ * slot, a little later (the slot now cached) the entry the slot points to. */
+void rt_dict_prefetch(const rt_dict *d, int s, uint64_t h);
+void rt_dict_prefetch_entry(const rt_dict *d, int s, uint64_t h);
 
 /* Size of the packed code space: every packed code is below this. */
 size_t rt_dict_code_space(const rt_dict *d);

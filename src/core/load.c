@@ -96,6 +96,9 @@ typedef struct loader {
     int eof;
     rt_events *ev;
     rt_dict dict[RT_NFIELDS];
+    uint32_t *shard_rows[64];  /* phase 2 scratch: rows of the block owned by each shard */
+    void *shard_refs[64];      /* and their string references */
+    size_t shard_cap;
     uint64_t line_base; /* lines before the block's data */
     size_t row_base;    /* rows kept before the block */
     int phase2_failed;
@@ -331,32 +334,45 @@ static void phase1(void *arg, int k)
 
 /* ---- phase 2: intern the block's strings, one dictionary shard per thread ---- */
 
+/* Intern the strings of field 'f' owned by shard 'k' for the whole block. The rows of the
+ * shard are listed first, so the lookups can be software-pipelined: the slot of the row 16
+ * ahead is prefetched, then the entry of the row 8 ahead. */
+static int intern_field(loader *L, int f, int k)
+{
+    rt_dict *d = &L->dict[f];
+    uint32_t *idx = L->shard_rows[k];
+    const strref **refs = (const strref **)L->shard_refs[k];
+    size_t n = 0, row = L->row_base;
+    for (int j = 0; j < L->nr; j++) {
+        const strref *s = L->r[j].str[f];
+        for (size_t i = 0; i < L->r[j].rows; i++)
+            if (rt_dict_shard_of(d, s[i].h) == k) {
+                idx[n] = (uint32_t)(row - L->row_base + i);
+                refs[n++] = &s[i];
+            }
+        row += L->r[j].rows;
+    }
+    uint32_t *out = L->ev->code[f] + L->row_base;
+    for (size_t i = 0; i < n; i++) {
+        if (i + 16 < n)
+            rt_dict_prefetch(d, k, refs[i + 16]->h);
+        if (i + 8 < n)
+            rt_dict_prefetch_entry(d, k, refs[i + 8]->h);
+        const strref *s = refs[i];
+        if (rt_dict_intern(d, k, s->h, L->data + s->off, s->len, &out[idx[i]]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static void phase2(void *arg, int k)
 {
     loader *L = arg;
-    rt_events *ev = L->ev;
-    for (int f = 0; f < RT_NFIELDS; f++) {
-        if (L->col[f] < 0)
-            continue;
-        rt_dict *d = &L->dict[f];
-        size_t row = L->row_base;
-        for (int j = 0; j < L->nr; j++) {
-            const range *r = &L->r[j];
-            const strref *s = r->str[f];
-            for (size_t i = 0; i < r->rows; i++) {
-                if (i + 8 < r->rows && rt_dict_shard_of(d, s[i + 8].h) == k)
-                    rt_dict_prefetch(d, s[i + 8].h);
-                if (rt_dict_shard_of(d, s[i].h) != k)
-                    continue;
-                if (rt_dict_intern(d, k, s[i].h, L->data + s[i].off, s[i].len,
-                                   &ev->code[f][row + i]) != 0) {
-                    L->phase2_failed = 1;
-                    return;
-                }
-            }
-            row += r->rows;
+    for (int f = 0; f < RT_NFIELDS; f++)
+        if (L->col[f] >= 0 && intern_field(L, f, k) != 0) {
+            L->phase2_failed = 1;
+            return;
         }
-    }
 }
 
 /* ---- the block loop ---- */
@@ -489,6 +505,19 @@ static rt_status process_block(loader *L, const char **stop, rt_error *err)
     }
     L->row_base = ev->n;
     L->phase2_failed = 0;
+    if (rows > L->shard_cap) {
+        for (int k = 0; k < L->threads; k++) {
+            rt_mem_free(L->a, L->shard_rows[k]);
+            rt_mem_free(L->a, L->shard_refs[k]);
+            L->shard_rows[k] = rt_mem_array(L->a, rows, sizeof(uint32_t));
+            L->shard_refs[k] = rt_mem_array(L->a, rows, sizeof(strref *));
+            if (!L->shard_rows[k] || !L->shard_refs[k]) {
+                L->shard_cap = 0;
+                return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
+            }
+        }
+        L->shard_cap = rows;
+    }
     rt_parallel(L->threads, phase2, L);
     if (L->phase2_failed)
         return rt_fail(err, RT_ENOMEM, NULL, 0, 0,
@@ -696,10 +725,22 @@ static rt_status setup(loader *L, const char *path, const rt_load_options *opt, 
     return RT_OK;
 }
 
+/* Free the per-block scratch (ranges, phase 2 lists). */
+static void free_scratch(loader *L)
+{
+    for (int k = 0; k < 64; k++) {
+        free_range(L, &L->r[k]);
+        rt_mem_free(L->a, L->shard_rows[k]);
+        rt_mem_free(L->a, L->shard_refs[k]);
+        L->shard_rows[k] = NULL;
+        L->shard_refs[k] = NULL;
+    }
+    L->shard_cap = 0;
+}
+
 static void cleanup(loader *L)
 {
-    for (int k = 0; k < 64; k++)
-        free_range(L, &L->r[k]);
+    free_scratch(L);
     for (int f = 0; f < RT_NFIELDS; f++)
         rt_dict_release(&L->dict[f]);
     for (int role = 0; role < R_NROLES; role++)
@@ -810,6 +851,7 @@ rt_status rt_events_read(const char *path, const rt_load_options *opt, rt_events
     }
     rt_source_close(src);
     rt_mem_free(L->a, buf);
+    free_scratch(L); /* before the sort, which needs the memory */
     if (st == RT_OK && !header_done)
         st = rt_fail(err, RT_EDOMAIN, L->name, 0, 0, "empty input: no header line");
     if (st == RT_OK && L->ev->stats.rows_read == 0)
