@@ -8,15 +8,14 @@ VERSION := 0.1.0
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wconversion -Wdouble-promotion \
            -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wundef
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
 OPT     ?= -O2 -g
 CFLAGS  ?=
 CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -fvisibility=hidden -fPIC \
               -Iinclude -Isrc -DRT_BUILDING $(SANFLAGS) $(CFLAGS)
 LDLIBS  := -lz -lm -lpthread
-
-ifeq ($(SAN),1)
-SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-endif
 
 LIB_SRC := $(sort $(wildcard src/*/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
@@ -69,12 +68,20 @@ test: all $(TEST_BIN) $(EX_BIN)
 asan:
 	$(MAKE) BUILD=build/asan SAN=1 OPT="-O1 -g" test
 
-FUZZ_BIN := $(BUILD)/fuzz/fuzz_csv
+# libFuzzer over the CSV tokenizer and loader for $$FUZZ_SECONDS (default 60). The library is
+# built once with clang under build/fuzz; new inputs collect in build/fuzz/corpus (fuzz/corpus
+# holds the checked-in seeds and is only read), crashes are written to build/fuzz/.
+FUZZ_DIR := build/fuzz
+FUZZ_BIN := $(FUZZ_DIR)/fuzz_csv
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 fuzz:
-	@mkdir -p $(BUILD)/fuzz
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Isrc -DRT_BUILDING \
-	  -fsanitize=fuzzer,address,undefined -o $(FUZZ_BIN) fuzz/fuzz_csv.c $(LIB_SRC) $(LDLIBS)
-	$(FUZZ_BIN) -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 fuzz/corpus
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR) CC=clang OPT="-O1 -g" \
+	  SANFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" $(FUZZ_DIR)/libretain.a
+	clang -std=c11 -D_GNU_SOURCE -O1 -g $(WARN) -Iinclude -Isrc -DRT_BUILDING \
+	  -fsanitize=fuzzer $(FUZZ_SAN) -o $(FUZZ_BIN) fuzz/fuzz_csv.c $(FUZZ_DIR)/libretain.a $(LDLIBS)
+	@mkdir -p $(FUZZ_DIR)/corpus
+	$(FUZZ_BIN) -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 -print_final_stats=1 \
+	  -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus fuzz/corpus
 
 bench: all $(BENCH_BIN)
 	@sh bench/run.sh $(BUILD)
