@@ -60,8 +60,9 @@ static uint32_t rec_len(const char *rec)
     return len;
 }
 
-/* Double the slot array of 'sh' and reinsert every entry (hashes are recomputed from the
- * stored bytes, which keeps slots at 8 bytes). */
+/* Double the slot array of 'sh' and reinsert every entry. Hashes are recomputed from the
+ * stored bytes (which keeps records small); the entries are taken in batches so the slots
+ * they go to can be prefetched, since these writes land at random in a large array. */
 static int grow_slots(const rt_dict *d, rt_dict_shard *sh)
 {
     size_t ncap = sh->slots ? (sh->mask + 1) * 2 : 1024;
@@ -69,15 +70,23 @@ static int grow_slots(const rt_dict *d, rt_dict_shard *sh)
     if (!ns)
         return -1;
     size_t nmask = ncap - 1;
+    uint64_t hb[32], ob[32];
     for (size_t off = 0; off < sh->arena_len;) {
-        const char *rec = sh->arena + off;
-        uint32_t len = rec_len(rec);
-        uint64_t h = rt_hash(rec + REC_HEAD, len);
-        size_t i = (size_t)h & nmask;
-        while (ns[i])
-            i = (i + 1) & nmask;
-        ns[i] = (h >> 32 << 32) | ((off >> 3) + 1);
-        off += (REC_HEAD + len + 1 + 7) & ~(size_t)7;
+        int nb = 0;
+        for (; nb < 32 && off < sh->arena_len; nb++) {
+            const char *rec = sh->arena + off;
+            uint32_t len = rec_len(rec);
+            hb[nb] = rt_hash(rec + REC_HEAD, len);
+            ob[nb] = off;
+            __builtin_prefetch(&ns[(size_t)hb[nb] & nmask], 1);
+            off += (REC_HEAD + len + 1 + 7) & ~(size_t)7;
+        }
+        for (int b = 0; b < nb; b++) {
+            size_t i = (size_t)hb[b] & nmask;
+            while (ns[i])
+                i = (i + 1) & nmask;
+            ns[i] = (hb[b] >> 32 << 32) | ((ob[b] >> 3) + 1);
+        }
     }
     rt_mem_free(d->alloc, sh->slots);
     sh->slots = ns;
@@ -153,6 +162,14 @@ int rt_dict_intern(rt_dict *d, int s, uint64_t h, const char *p, size_t len, uin
     return 0;
 }
 
+void rt_dict_drop_index(rt_dict *d)
+{
+    for (int s = 0; s < d->nshards; s++) {
+        rt_mem_free(d->alloc, d->shard[s].slots);
+        d->shard[s].slots = NULL;
+    }
+}
+
 void rt_dict_prefetch(const rt_dict *d, int s, uint64_t h)
 {
     const rt_dict_shard *sh = &d->shard[s];
@@ -165,9 +182,14 @@ void rt_dict_prefetch_entry(const rt_dict *d, int s, uint64_t h)
     const rt_dict_shard *sh = &d->shard[s];
     if (!sh->slots)
         return;
-    uint64_t slot = sh->slots[(size_t)h & sh->mask];
-    if (slot)
-        __builtin_prefetch(rec_at(sh, slot));
+    /* The first slot with the same tag, not just the first slot: at a load of 3/4 the
+     * string is often a few slots further along. */
+    uint64_t tag = h >> 32 << 32, slot;
+    for (size_t i = (size_t)h & sh->mask; (slot = sh->slots[i]) != 0; i = (i + 1) & sh->mask)
+        if ((slot & 0xffffffff00000000ULL) == tag) {
+            __builtin_prefetch(rec_at(sh, slot));
+            return;
+        }
 }
 
 size_t rt_dict_code_space(const rt_dict *d)

@@ -56,6 +56,9 @@ int rt_dict_intern(rt_dict *d, int s, uint64_t h, const char *p, size_t len, uin
 void rt_dict_prefetch(const rt_dict *d, int s, uint64_t h);
 void rt_dict_prefetch_entry(const rt_dict *d, int s, uint64_t h);
 
+/* Free the hash index (no more lookups or inserts); the strings stay for rt_dict_finish. */
+void rt_dict_drop_index(rt_dict *d);
+
 /* Size of the packed code space: every packed code is below this. */
 size_t rt_dict_code_space(const rt_dict *d);
 

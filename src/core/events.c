@@ -32,6 +32,7 @@ static size_t first_sight(const uint32_t *codes, size_t n, uint32_t *map, size_t
  * column by first appearance (customers: also count events per customer into offsets). */
 static rt_status finish_dict(rt_events *ev, rt_dict *d, int f, rt_error *err)
 {
+    rt_dict_drop_index(d); /* its memory is better spent on the string table */
     size_t space = rt_dict_code_space(d);
     uint32_t *map = rt_mem_array(ev->alloc, space ? space : 1, sizeof *map);
     if (!map)

@@ -70,6 +70,9 @@ typedef struct range {
     double *amt;
     strref *str[RT_NFIELDS];
     int any_time;
+    char date_text[32]; /* the last date field parsed and its value: logs repeat dates */
+    uint32_t date_len;
+    rt_datetime date_value;
     rt_status status; /* first fatal error (RT_OK = none) */
     uint64_t err_line;
     long err_col;
@@ -208,7 +211,14 @@ static int convert(loader *L, range *r, const rt_csv_rec *rec, rt_csv_field *f, 
                        L->ncols, rec->n);
     const rt_csv_field *fd = &f[L->col[R_DATE]];
     rt_datetime dt;
-    const char *why = parse_date(L, fd, &dt);
+    const char *why = NULL;
+    if (fd->len > 0 && fd->len == r->date_len && memcmp(fd->p, r->date_text, fd->len) == 0) {
+        dt = r->date_value;
+    } else if (!(why = parse_date(L, fd, &dt)) && fd->len <= sizeof r->date_text) {
+        memcpy(r->date_text, fd->p, fd->len);
+        r->date_len = fd->len;
+        r->date_value = dt;
+    }
     if (why) {
         rt_quote(fd->p, fd->len, 40, q);
         const char *at = fd->flags ? fd->p - 1 : fd->p;
