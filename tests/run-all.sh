@@ -39,6 +39,17 @@ grep -v ' passed, 0 failed$' "$log" | grep -v '^[0-9]* passed' || true
 tally $rc cli
 echo "cli goldens: $(grep -E '^[0-9]+ passed' "$log" | tail -n 1)"
 
+# Cross-checks against independent tools (tests/cross/*.sh): show failures and notes, not the
+# "ok" lines.
+for t in tests/cross/*.sh; do
+    [ -f "$t" ] || continue
+    BUILD="$BUILD" sh "$t" >"$log" 2>&1
+    rc=$?
+    grep -v '^ok ' "$log" | grep -v '^[0-9]* passed' || true
+    tally $rc "$(basename "$t")"
+    echo "cross $(basename "$t" .sh): $(grep -E '^[0-9]+ passed' "$log" | tail -n 1)"
+done
+
 for e in "$BUILD"/examples/*; do
     [ -x "$e" ] || continue
     if "$e" tests/data/small.csv >"$log" 2>&1; then

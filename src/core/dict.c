@@ -120,23 +120,48 @@ static int pack(const rt_dict *d, int s, uint64_t local, uint32_t *code)
     return 0;
 }
 
+/* Look 'p' up in shard 'sh'; returns its local index or -1. */
+static int64_t find(const rt_dict_shard *sh, uint64_t h, const char *p, size_t len)
+{
+    if (!sh->slots)
+        return -1;
+    uint64_t tag = h >> 32 << 32;
+    size_t i = (size_t)h & sh->mask;
+    for (uint64_t slot; (slot = sh->slots[i]) != 0; i = (i + 1) & sh->mask) {
+        if ((slot & 0xffffffff00000000ULL) != tag)
+            continue;
+        const char *rec = rec_at(sh, slot);
+        if (rec_len(rec) == len && same_bytes(rec + REC_HEAD, p, len)) {
+            uint32_t local;
+            memcpy(&local, rec + 4, 4);
+            return local;
+        }
+    }
+    return -1;
+}
+
+int rt_dict_find(const rt_dict *d, uint64_t h, const char *p, size_t len, uint32_t *code)
+{
+    int s = rt_dict_shard_of(d, h);
+    int64_t local = find(&d->shard[s], h, p, len);
+    return local >= 0 && pack(d, s, (uint64_t)local, code) == 0;
+}
+
+size_t rt_dict_size(const rt_dict *d)
+{
+    size_t n = 0;
+    for (int s = 0; s < d->nshards; s++)
+        n += d->shard[s].n;
+    return n;
+}
+
 int rt_dict_intern(rt_dict *d, int s, uint64_t h, const char *p, size_t len, uint32_t *code)
 {
     rt_dict_shard *sh = &d->shard[s];
+    int64_t found = find(sh, h, p, len);
+    if (found >= 0)
+        return pack(d, s, (uint64_t)found, code);
     uint64_t tag = h >> 32 << 32;
-    if (sh->slots) {
-        size_t i = (size_t)h & sh->mask;
-        for (uint64_t slot; (slot = sh->slots[i]) != 0; i = (i + 1) & sh->mask) {
-            if ((slot & 0xffffffff00000000ULL) != tag)
-                continue;
-            const char *rec = rec_at(sh, slot);
-            if (rec_len(rec) == len && same_bytes(rec + REC_HEAD, p, len)) {
-                uint32_t local;
-                memcpy(&local, rec + 4, 4);
-                return pack(d, s, local, code);
-            }
-        }
-    }
     /* A new entry: keep the load factor at most 3/4. */
     if (len > UINT32_MAX - 64 || pack(d, s, sh->n, code) != 0)
         return -1;

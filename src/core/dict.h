@@ -51,6 +51,13 @@ void rt_dict_release(rt_dict *d);
  * the codes no longer fit in 32 bits. */
 int rt_dict_intern(rt_dict *d, int s, uint64_t h, const char *p, size_t len, uint32_t *code);
 
+/* Look a string up without adding it (safe while other threads only look up too). Returns
+ * 1 with '*code' set when found, else 0. */
+int rt_dict_find(const rt_dict *d, uint64_t h, const char *p, size_t len, uint32_t *code);
+
+/* Number of strings in all shards. */
+size_t rt_dict_size(const rt_dict *d);
+
 /* Hints that the string with hash 'h' will be looked up in shard 's' soon: first fetch its
  * slot, a little later (the slot now cached) the entry the slot points to. */
 void rt_dict_prefetch(const rt_dict *d, int s, uint64_t h);

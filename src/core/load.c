@@ -102,6 +102,7 @@ typedef struct loader {
     uint32_t *shard_rows[64];  /* phase 2 scratch: rows of the block owned by each shard */
     void *shard_refs[64];      /* and their string references */
     size_t shard_cap;
+    int small[RT_NFIELDS]; /* this block, field f is looked up read-only (see phase 2) */
     uint64_t line_base; /* lines before the block's data */
     size_t row_base;    /* rows kept before the block */
     int phase2_failed;
@@ -375,14 +376,58 @@ static int intern_field(loader *L, int f, int k)
     return 0;
 }
 
+/* A field with few distinct strings (channels, products) is looked up read-only by every
+ * thread for its own range; the few strings not found are added afterwards in row order.
+ * Sharding such a field would leave one thread doing most of the work. */
+#define SMALL_DICT 65536
+#define PENDING UINT32_MAX
+
+static void lookup_range(loader *L, int f, int k)
+{
+    if (k >= L->nr)
+        return;
+    const rt_dict *d = &L->dict[f];
+    const range *r = &L->r[k];
+    size_t row = L->row_base;
+    for (int j = 0; j < k; j++)
+        row += L->r[j].rows;
+    uint32_t *out = L->ev->code[f] + row;
+    for (size_t i = 0; i < r->rows; i++) {
+        const strref *s = &r->str[f][i];
+        if (!rt_dict_find(d, s->h, L->data + s->off, s->len, &out[i]))
+            out[i] = PENDING;
+    }
+}
+
+/* Add the strings the read-only lookups did not find, in row order. */
+static int add_pending(loader *L, int f, size_t rows)
+{
+    rt_dict *d = &L->dict[f];
+    uint32_t *out = L->ev->code[f] + L->row_base;
+    size_t i = 0;
+    for (int j = 0; j < L->nr; j++) {
+        const strref *s = L->r[j].str[f];
+        for (size_t m = 0; m < L->r[j].rows; m++, i++)
+            if (out[i] == PENDING &&
+                rt_dict_intern(d, rt_dict_shard_of(d, s[m].h), s[m].h, L->data + s[m].off,
+                               s[m].len, &out[i]) != 0)
+                return -1;
+    }
+    (void)rows;
+    return 0;
+}
+
 static void phase2(void *arg, int k)
 {
     loader *L = arg;
-    for (int f = 0; f < RT_NFIELDS; f++)
-        if (L->col[f] >= 0 && intern_field(L, f, k) != 0) {
+    for (int f = 0; f < RT_NFIELDS; f++) {
+        if (L->col[f] < 0)
+            continue;
+        if (L->small[f])
+            lookup_range(L, f, k);
+        else if (intern_field(L, f, k) != 0)
             L->phase2_failed = 1;
-            return;
-        }
+    }
 }
 
 /* ---- the block loop ---- */
@@ -528,7 +573,12 @@ static rt_status process_block(loader *L, const char **stop, rt_error *err)
         }
         L->shard_cap = rows;
     }
+    for (int f = 0; f < RT_NFIELDS; f++)
+        L->small[f] = f != RT_FIELD_CUSTOMER && rt_dict_size(&L->dict[f]) < SMALL_DICT;
     rt_parallel(L->threads, phase2, L);
+    for (int f = 0; f < RT_NFIELDS && !L->phase2_failed; f++)
+        if (L->col[f] >= 0 && L->small[f] && add_pending(L, f, rows) != 0)
+            L->phase2_failed = 1;
     if (L->phase2_failed)
         return rt_fail(err, RT_ENOMEM, NULL, 0, 0,
                        "out of memory (or more than 4 billion distinct strings)");
