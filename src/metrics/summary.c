@@ -161,9 +161,12 @@ static int add_top(rt_result *r, const rt_events *ev, int d, const dim_total *to
     rank_item *items = rt_mem_array(a, n ? n : 1, sizeof *items);
     if (!items)
         return -1;
+    size_t m = 0; /* values seen only on refund rows that were netted or dropped: left out */
     for (size_t i = 0; i < n; i++)
-        items[i] = (rank_item){(uint32_t)i, ksum_value(&tot[i].revenue), tot[i].events,
-                               tot[i].customers};
+        if (tot[i].events > 0)
+            items[m++] = (rank_item){(uint32_t)i, ksum_value(&tot[i].revenue), tot[i].events,
+                                     tot[i].customers};
+    n = m;
     qsort(items, n, sizeof *items, by_revenue);
     const char *dname = d == 0 ? "channel" : "product";
     const char *cols[] = {dname, "revenue", "revenue_share", "orders", "customers"};
