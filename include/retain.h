@@ -219,8 +219,8 @@ typedef struct rt_sim_options {
 
 /* Stream a synthetic transaction log as CSV to 'out' (header customer_id,date,amount,channel,
  * product[,order_id]), rows in time order. Memory is O(customers), never O(rows). If 'truth'
- * is not NULL, also write one CSV row per customer: customer_id,first_day,lambda,p,
- * dropout_day (empty if alive at the end),alive,nu. If 'customers_out' is not NULL, write
+ * is not NULL, also write one CSV row per customer: customer_id,first_date,lambda,p,
+ * dropout_date (empty if alive at the end),alive,nu. If 'customers_out' is not NULL, write
  * customer attributes: customer_id,signup_date,tier,loyalty_member,satisfaction (1-5; higher
  * satisfaction lowers the dropout probability). Returns RT_EDOMAIN for impossible options,
  * RT_EIO when a write fails, RT_ENOMEM. */
