@@ -68,9 +68,10 @@ test: all $(TEST_BIN) $(EX_BIN)
 asan:
 	$(MAKE) BUILD=build/asan SAN=1 OPT="-O1 -g" test
 
-# libFuzzer over the CSV tokenizer and loader for $$FUZZ_SECONDS (default 60). The library is
-# built once with clang under build/fuzz; new inputs collect in build/fuzz/corpus (fuzz/corpus
-# holds the checked-in seeds and is only read), crashes are written to build/fuzz/.
+# libFuzzer over the CSV tokenizer and loader for $$FUZZ_SECONDS (default 60), after replaying
+# the regression inputs in tests/data/fuzz. The library is built once with clang under
+# build/fuzz; new inputs collect in build/fuzz/corpus (fuzz/corpus holds the checked-in seeds
+# and is only read), crashes are written to build/fuzz/.
 FUZZ_DIR := build/fuzz
 FUZZ_BIN := $(FUZZ_DIR)/fuzz_csv
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -80,6 +81,8 @@ fuzz:
 	clang -std=c11 -D_GNU_SOURCE -O1 -g $(WARN) -Iinclude -Isrc -DRT_BUILDING \
 	  -fsanitize=fuzzer $(FUZZ_SAN) -o $(FUZZ_BIN) fuzz/fuzz_csv.c $(FUZZ_DIR)/libretain.a $(LDLIBS)
 	@mkdir -p $(FUZZ_DIR)/corpus
+	@if [ -d tests/data/fuzz ]; then $(FUZZ_BIN) -runs=0 -artifact_prefix=$(FUZZ_DIR)/ \
+	  tests/data/fuzz; fi
 	$(FUZZ_BIN) -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 -print_final_stats=1 \
 	  -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus fuzz/corpus
 
@@ -93,7 +96,7 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p demo
 	$(BUILD)/retain simulate --customers 20000 --days 730 --seed 42 -o demo/orders.csv
-	$(BUILD)/retain summary demo/orders.csv
+	$(BUILD)/retain summary --format table demo/orders.csv
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \

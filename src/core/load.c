@@ -285,6 +285,8 @@ static void parse_range(loader *L, range *r)
         if (rc == RT_CSV_BAD) {
             /* Skip to the end of the line; an unterminated quote takes the rest. */
             const char *nl = memchr(rec.bad_at, '\n', (size_t)(L->data_end - rec.bad_at));
+            if (!nl && !L->eof)
+                break; /* the rest of the line is not read yet: carried to the next block */
             rec.stop = nl ? nl : L->data_end;
             rec.next = nl ? nl + 1 : L->data_end;
             if (rec.stop > rec.start && rec.stop[-1] == '\r')
@@ -547,16 +549,18 @@ static rt_status process_block(loader *L, const char **stop, rt_error *err)
     size_t at = ev->n;
     for (int k = 0; k < nr; k++) {
         range *r = &L->r[k];
+        ev->stats.rows_read += r->seen + r->nrej;
+        ev->stats.rows_dropped += r->dropped;
+        ev->stats.refund_rows += r->refund_rows;
+        ev->stats.refund_amount += r->refund_sum;
+        if (r->rows == 0)
+            continue; /* its columns may never have been allocated */
         memcpy(ev->day + at, r->day, r->rows * sizeof *r->day);
         if (ev->sec)
             memcpy(ev->sec + at, r->sec, r->rows * sizeof *r->sec);
         if (ev->amount)
             memcpy(ev->amount + at, r->amt, r->rows * sizeof *r->amt);
         at += r->rows;
-        ev->stats.rows_read += r->seen + r->nrej;
-        ev->stats.rows_dropped += r->dropped;
-        ev->stats.refund_rows += r->refund_rows;
-        ev->stats.refund_amount += r->refund_sum;
     }
     L->row_base = ev->n;
     L->phase2_failed = 0;

@@ -1,0 +1,116 @@
+#!/bin/sh
+# bench/run.sh - time `retain summary` on a cached ~10-million-event log (make bench).
+# The log is simulated once into bench/data/ (git-ignored) and reused; delete it to regenerate.
+# Prints one line per figure: the wc -l floor, best and median wall time of 5 runs, MB/s, peak
+# RSS, PASS/MISS against the targets, then the same timing for a gzip -1 copy.
+# MB are 10^6 bytes throughout (RSS is also shown in MiB). The wall target is judged on the
+# median. Other work on the machine skews the figures: run it on an idle one.
+# Usage: sh bench/run.sh [BUILD]   (BUILD defaults to build; BENCH_CUSTOMERS overrides N)
+# SPDX-License-Identifier: MIT
+set -eu
+
+BUILD=${1:-build}
+RETAIN=$BUILD/retain
+DATA=bench/data
+CSV=$DATA/events10m.csv
+GZ=$CSV.gz
+N=${BENCH_CUSTOMERS:-2800000} # gives close to 10,000,000 data rows with --days 1095 --seed 7
+RUNS=5
+GZ_RUNS=3
+TARGET_S=1.0
+TARGET_MB=400
+TIME=/usr/bin/time
+
+die() {
+    echo "bench: $*" >&2
+    exit 1
+}
+
+[ -x "$RETAIN" ] || die "$RETAIN not found; run make first"
+[ -x "$TIME" ] || die "$TIME not found; run scripts/install-deps (package 'time')"
+mkdir -p "$DATA"
+
+# Generate into a temporary name, so an interrupted run leaves no half-written log behind.
+if [ ! -s "$CSV" ]; then
+    echo "bench: simulating $CSV (--customers $N --days 1095 --seed 7), once"
+    "$RETAIN" simulate --customers "$N" --days 1095 --seed 7 -o "$CSV.tmp"
+    mv "$CSV.tmp" "$CSV"
+fi
+if [ ! -s "$GZ" ]; then
+    echo "bench: compressing $GZ (gzip -1 -k), once"
+    gzip -1 -k -f "$CSV" # gzip removes a partial output when interrupted
+fi
+
+now() { date +%s.%N; }
+# Median of the numbers on stdin (one per line); the mean of the middle two for an even count.
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+best() { sort -g | head -n 1; }
+
+bytes=$(wc -c <"$CSV")
+rows=$(($(wc -l <"$CSV") - 1))
+mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
+cat "$CSV" >/dev/null # warm the page cache
+cat "$GZ" >/dev/null
+
+# Time 'RUNS' runs of `retain summary --format json FILE` under /usr/bin/time -v. Wall time
+# is taken with a nanosecond clock around each run (time -v prints only centiseconds); peak
+# RSS is time -v's "Maximum resident set size". Leaves one "wall rss_kb" line per run in
+# $DATA/runs.txt.
+time_summary() {
+    file=$1
+    n=$2
+    : >"$DATA/runs.txt"
+    i=0
+    while [ "$i" -lt "$n" ]; do
+        t0=$(now)
+        if ! "$TIME" -v -o "$DATA/time.txt" "$RETAIN" summary --format json "$file" \
+            >"$DATA/summary.json" 2>"$DATA/stderr.txt"; then
+            cat "$DATA/stderr.txt" >&2
+            die "retain summary $file failed"
+        fi
+        t1=$(now)
+        rss=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$DATA/time.txt")
+        echo "$t0 $t1 $rss" | awk '{ printf "%.3f %d\n", $2 - $1, $3 }' >>"$DATA/runs.txt"
+        i=$((i + 1))
+    done
+}
+
+echo "machine: $(nproc) cores, $(uname -m), $(awk '/^model name/ { sub(/.*: /, ""); print; exit }' /proc/cpuinfo)"
+echo "file: $CSV, $rows data rows, $mb MB (generated with --customers $N --days 1095 --seed 7)"
+
+wbest=
+for i in 1 2 3; do
+    t0=$(now)
+    wc -l "$CSV" >/dev/null
+    t1=$(now)
+    w=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    wbest=$(printf '%s\n%s\n' "${wbest:-$w}" "$w" | best)
+done
+echo "wc -l floor (best of 3): $wbest s, $(awk -v b="$bytes" -v t="$wbest" 'BEGIN { printf "%.0f", b / 1e6 / t }') MB/s"
+
+echo "command: $RETAIN summary --format json $CSV (x$RUNS, page cache warm)"
+time_summary "$CSV" "$RUNS"
+sbest=$(cut -d' ' -f1 "$DATA/runs.txt" | best)
+smed=$(cut -d' ' -f1 "$DATA/runs.txt" | median)
+rss_kb=$(cut -d' ' -f2 "$DATA/runs.txt" | sort -n | tail -n 1)
+rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }')
+echo "summary wall best: $sbest s"
+echo "summary wall median: $smed s"
+echo "summary throughput (best): $(awk -v b="$bytes" -v t="$sbest" 'BEGIN { printf "%.0f", b / 1e6 / t }') MB/s"
+echo "summary throughput (median): $(awk -v b="$bytes" -v t="$smed" 'BEGIN { printf "%.0f", b / 1e6 / t }') MB/s"
+echo "summary peak RSS (max of runs): $rss_mb MB ($(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }') MiB)"
+echo "target wall <= $TARGET_S s (median): $(awk -v t="$smed" -v m="$TARGET_S" 'BEGIN { print (t <= m) ? "PASS" : "MISS" }')"
+echo "target RSS <= $TARGET_MB MB (10^6 bytes): $(awk -v r="$rss_mb" -v m="$TARGET_MB" 'BEGIN { print (r <= m) ? "PASS" : "MISS" }')"
+
+gzmb=$(wc -c <"$GZ" | awk '{ printf "%.1f", $1 / 1e6 }')
+echo "gzip file: $GZ, $gzmb MB (gzip -1)"
+echo "command: $RETAIN summary --format json $GZ (x$GZ_RUNS)"
+time_summary "$GZ" "$GZ_RUNS"
+gbest=$(cut -d' ' -f1 "$DATA/runs.txt" | best)
+gmed=$(cut -d' ' -f1 "$DATA/runs.txt" | median)
+grss=$(cut -d' ' -f2 "$DATA/runs.txt" | sort -n | tail -n 1 | awk '{ printf "%.1f", $1 * 1024 / 1e6 }')
+echo "gzip summary wall best: $gbest s"
+echo "gzip summary wall median: $gmed s"
+echo "gzip summary throughput (best, uncompressed MB): $(awk -v b="$bytes" -v t="$gbest" 'BEGIN { printf "%.0f", b / 1e6 / t }') MB/s"
+echo "gzip summary peak RSS: $grss MB"
+rm -f "$DATA/time.txt" "$DATA/stderr.txt" "$DATA/runs.txt"
