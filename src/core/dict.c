@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#define REC_HEAD 8 /* u32 length, u32 local index */
+#define REC_HEAD 12 /* u32 length, u32 local index, u32 row of first appearance */
 
 uint64_t rt_hash(const char *p, size_t len)
 {
@@ -155,7 +155,8 @@ size_t rt_dict_size(const rt_dict *d)
     return n;
 }
 
-int rt_dict_intern(rt_dict *d, int s, uint64_t h, const char *p, size_t len, uint32_t *code)
+int rt_dict_intern(rt_dict *d, int s, uint64_t h, const char *p, size_t len, uint32_t row,
+                   uint32_t *code)
 {
     rt_dict_shard *sh = &d->shard[s];
     int64_t found = find(sh, h, p, len);
@@ -176,6 +177,7 @@ int rt_dict_intern(rt_dict *d, int s, uint64_t h, const char *p, size_t len, uin
     uint32_t len32 = (uint32_t)len, local = (uint32_t)sh->n;
     memcpy(rec, &len32, 4);
     memcpy(rec + 4, &local, 4);
+    memcpy(rec + 8, &row, 4);
     memcpy(rec + REC_HEAD, p, len);
     memset(rec + REC_HEAD + len, 0, need - REC_HEAD - len);
     size_t i = (size_t)h & sh->mask;
@@ -229,6 +231,36 @@ size_t rt_dict_code_space(const rt_dict *d)
 static size_t rec_size(const char *rec)
 {
     return (REC_HEAD + rec_len(rec) + 1 + 7) & ~(size_t)7;
+}
+
+size_t rt_dict_number(const rt_dict *d, uint32_t *map)
+{
+    size_t space = rt_dict_code_space(d), n = rt_dict_size(d);
+    for (size_t i = 0; i < space; i++)
+        map[i] = UINT32_MAX;
+    /* Within a shard entries were added in row order: merge the shards by first row. */
+    size_t pos[RT_DICT_MAX_SHARDS] = {0};
+    for (size_t k = 0; k < n; k++) {
+        int best = -1;
+        uint32_t best_row = 0;
+        for (int s = 0; s < d->nshards; s++) {
+            const rt_dict_shard *sh = &d->shard[s];
+            if (pos[s] >= sh->arena_len)
+                continue;
+            uint32_t row;
+            memcpy(&row, sh->arena + pos[s] + 8, 4);
+            if (best < 0 || row < best_row) {
+                best = s;
+                best_row = row;
+            }
+        }
+        const char *rec = d->shard[best].arena + pos[best];
+        uint32_t local;
+        memcpy(&local, rec + 4, 4);
+        map[(size_t)local * (size_t)d->nshards + (size_t)best] = (uint32_t)k;
+        pos[best] += rec_size(rec);
+    }
+    return n;
 }
 
 int rt_dict_finish(const rt_dict *d, const uint32_t *map, size_t n, rt_strtab *out)

@@ -17,7 +17,7 @@ typedef struct rt_dict_shard {
     uint64_t *slots; /* (hash >> 32) << 32 | (arena offset / 8 + 1); 0 = empty */
     size_t mask;     /* slots - 1 (a power of two) */
     size_t n;        /* entries */
-    char *arena;     /* records: u32 length, u32 local index, bytes, NUL; 8-byte aligned */
+    char *arena; /* records: u32 length, u32 local index, u32 first row, bytes, NUL; 8-aligned */
     size_t arena_len, arena_cap;
 } rt_dict_shard;
 
@@ -46,10 +46,13 @@ static inline int rt_dict_shard_of(const rt_dict *d, uint64_t h)
 void rt_dict_init(rt_dict *d, int nshards, const rt_allocator *a);
 void rt_dict_release(rt_dict *d);
 
-/* Find or add the string in shard 's' (which must be rt_dict_shard_of(h)). '*code' receives
+/* Find or add the string in shard 's' (which must be rt_dict_shard_of(h)); 'row' is the input
+ * row, kept for a new entry: each shard must see its new strings in increasing row order
+ * (rt_dict_number relies on it). '*code' receives
  * the packed code local_index * nshards + s. Returns 0, or -1 on allocation failure or when
  * the codes no longer fit in 32 bits. */
-int rt_dict_intern(rt_dict *d, int s, uint64_t h, const char *p, size_t len, uint32_t *code);
+int rt_dict_intern(rt_dict *d, int s, uint64_t h, const char *p, size_t len, uint32_t row,
+                   uint32_t *code);
 
 /* Look a string up without adding it (safe while other threads only look up too). Returns
  * 1 with '*code' set when found, else 0. */
@@ -68,6 +71,10 @@ void rt_dict_drop_index(rt_dict *d);
 
 /* Size of the packed code space: every packed code is below this. */
 size_t rt_dict_code_space(const rt_dict *d);
+
+/* Number the strings by first appearance: 'map' (rt_dict_code_space entries) receives
+ * packed code -> number, UINT32_MAX for unused codes. Returns the number of strings. */
+size_t rt_dict_number(const rt_dict *d, uint32_t *map);
 
 /* Lay the strings out in 'out' as numbered by 'map' (packed code -> final number below 'n';
  * entries >= n are left out). The dictionary is left intact. Returns 0, or -1 on allocation

@@ -15,55 +15,103 @@
 
 /* ---- renumbering by first appearance ---- */
 
-/* Number the packed codes of 'codes' in order of first appearance: 'map' (space entries)
- * receives packed -> final. Returns the number of distinct codes. */
-static size_t first_sight(const uint32_t *codes, size_t n, uint32_t *map, size_t space)
-{
-    for (size_t i = 0; i < space; i++)
-        map[i] = NONE;
-    uint32_t next = 0;
-    for (size_t i = 0; i < n; i++)
-        if (map[codes[i]] == NONE)
-            map[codes[i]] = next++;
-    return next;
-}
-
 /* Turn the dictionary 'd' of field 'f' into the table's string table, renumbering its codes
  * column by first appearance (customers: also count events per customer into offsets). */
-static rt_status finish_dict(rt_events *ev, rt_dict *d, int f, rt_error *err)
+static rt_status finish_dict(rt_events *ev, rt_dict *d, int f, uint32_t **cmap, rt_error *err)
 {
     rt_dict_drop_index(d); /* its memory is better spent on the string table */
     size_t space = rt_dict_code_space(d);
     uint32_t *map = rt_mem_array(ev->alloc, space ? space : 1, sizeof *map);
     if (!map)
         return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
-    uint32_t *codes = ev->code[f];
-    size_t n = first_sight(codes, ev->n, map, space);
-    if (f == RT_FIELD_CUSTOMER) {
-        ev->offsets = rt_mem_calloc(ev->alloc, n + 1, sizeof *ev->offsets);
-        if (!ev->offsets)
-            goto oom;
-        for (size_t i = 0; i < ev->n; i++) {
-            uint32_t c = map[codes[i]];
-            codes[i] = c;
-            ev->offsets[c + 1]++;
-        }
-        ev->ncust = n;
+    size_t n = rt_dict_number(d, map);
+    if (rt_dict_finish(d, map, n, &ev->dict[f]) != 0) {
+        rt_mem_free(ev->alloc, map);
+        return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    if (rt_dict_finish(d, map, n, &ev->dict[f]) != 0)
-        goto oom;
-    if (f != RT_FIELD_CUSTOMER) /* a sequential pass over a small map */
-        for (size_t i = 0; i < ev->n; i++)
-            codes[i] = map[codes[i]];
-    rt_mem_free(ev->alloc, map);
     rt_dict_release(d);
-    return RT_OK;
-oom:
+    if (f == RT_FIELD_CUSTOMER) {
+        ev->ncust = n;
+        *cmap = map; /* the customer codes are renumbered by the counting sort */
+        return RT_OK;
+    }
+    uint32_t *codes = ev->code[f];
+    for (size_t i = 0; i < ev->n; i++)
+        codes[i] = map[codes[i]];
     rt_mem_free(ev->alloc, map);
-    return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
+    return RT_OK;
 }
 
 /* ---- the counting sort ---- */
+
+/* A stable counting sort by customer in parallel: part k of the rows counts its customers
+ * (renumbering the packed codes on the way), the counts become per-part cursors, then part
+ * k writes each row's target position over its customer number. */
+typedef struct count_job {
+    rt_events *ev;
+    const uint32_t *map; /* packed customer code -> customer number */
+    uint32_t **cnt;      /* per part: counts, then cursors */
+    int parts;
+} count_job;
+
+static void count_part(void *arg, int k)
+{
+    count_job *j = arg;
+    rt_events *ev = j->ev;
+    size_t lo = ev->n * (size_t)k / (size_t)j->parts, hi = ev->n * (size_t)(k + 1) / (size_t)j->parts;
+    uint32_t *codes = ev->code[RT_FIELD_CUSTOMER], *cnt = j->cnt[k];
+    for (size_t i = lo; i < hi; i++) {
+        uint32_t c = j->map[codes[i]];
+        codes[i] = c;
+        cnt[c]++;
+    }
+}
+
+static void position_part(void *arg, int k)
+{
+    count_job *j = arg;
+    rt_events *ev = j->ev;
+    size_t lo = ev->n * (size_t)k / (size_t)j->parts, hi = ev->n * (size_t)(k + 1) / (size_t)j->parts;
+    uint32_t *codes = ev->code[RT_FIELD_CUSTOMER], *cur = j->cnt[k];
+    for (size_t i = lo; i < hi; i++)
+        codes[i] = cur[codes[i]]++;
+}
+
+/* Fill the offsets and replace the customer codes by each row's sorted position. The parts
+ * are limited so their counters take at most about 4 bytes per event. */
+static rt_status positions(rt_events *ev, const uint32_t *map, int threads, rt_error *err)
+{
+    uint32_t *cnt[64] = {0};
+    int parts = threads;
+    while (parts > 1 && (size_t)parts * ev->ncust > ev->n)
+        parts--;
+    rt_status st = RT_OK;
+    ev->offsets = rt_mem_array(ev->alloc, ev->ncust + 1, sizeof *ev->offsets);
+    for (int k = 0; k < parts && ev->offsets; k++)
+        if (!(cnt[k] = rt_mem_calloc(ev->alloc, ev->ncust ? ev->ncust : 1, sizeof *cnt[k])))
+            break;
+    if (!ev->offsets || !cnt[parts - 1]) {
+        st = rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    count_job j = {ev, map, cnt, parts};
+    rt_parallel(parts, count_part, &j);
+    uint64_t run = 0;
+    for (size_t c = 0; c < ev->ncust; c++) {
+        ev->offsets[c] = run;
+        for (int k = 0; k < parts; k++) {
+            uint32_t n = cnt[k][c];
+            cnt[k][c] = (uint32_t)run;
+            run += n;
+        }
+    }
+    ev->offsets[ev->ncust] = run;
+    rt_parallel(parts, position_part, &j);
+out:
+    for (int k = 0; k < parts; k++)
+        rt_mem_free(ev->alloc, cnt[k]);
+    return st;
+}
 
 typedef struct scatter_job {
     const uint32_t *pos;
@@ -271,21 +319,17 @@ rt_status rt_events_finish(rt_events *ev, rt_dict *dicts, int threads, rt_refund
     if (ev->n >= UINT32_MAX)
         return rt_fail(err, RT_EDOMAIN, ev->source, 0, 0,
                        "more than 4294967294 events in one table");
-    for (int f = 0; f < RT_NFIELDS; f++) {
-        if (!ev->code[f])
-            continue;
-        rt_status st = finish_dict(ev, &dicts[f], f, err);
-        if (st != RT_OK)
-            return st;
-    }
-    /* Positions: offsets[c] serves as customer c's cursor, then is shifted back. */
+    uint32_t *cmap = NULL;
+    rt_status st = RT_OK;
+    for (int f = 0; f < RT_NFIELDS && st == RT_OK; f++)
+        if (ev->code[f])
+            st = finish_dict(ev, &dicts[f], f, &cmap, err);
+    if (st == RT_OK)
+        st = positions(ev, cmap, threads, err);
+    rt_mem_free(ev->alloc, cmap);
+    if (st != RT_OK)
+        return st;
     uint32_t *pos = ev->code[RT_FIELD_CUSTOMER];
-    for (size_t c = 0; c < ev->ncust; c++)
-        ev->offsets[c + 1] += ev->offsets[c];
-    for (size_t i = 0; i < ev->n; i++)
-        pos[i] = (uint32_t)ev->offsets[pos[i]]++;
-    memmove(ev->offsets + 1, ev->offsets, ev->ncust * sizeof *ev->offsets);
-    ev->offsets[0] = 0;
     int bad = scatter(ev, pos, (void **)&ev->day, 4, threads) ||
               scatter(ev, pos, (void **)&ev->sec, 4, threads) ||
               scatter(ev, pos, (void **)&ev->amount, 8, threads);

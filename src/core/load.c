@@ -372,7 +372,8 @@ static int intern_field(loader *L, int f, int k)
         if (i + 8 < n)
             rt_dict_prefetch_entry(d, k, refs[i + 8]->h);
         const strref *s = refs[i];
-        if (rt_dict_intern(d, k, s->h, L->data + s->off, s->len, &out[idx[i]]) != 0)
+        if (rt_dict_intern(d, k, s->h, L->data + s->off, s->len,
+                           (uint32_t)(L->row_base + idx[i]), &out[idx[i]]) != 0)
             return -1;
     }
     return 0;
@@ -412,7 +413,7 @@ static int add_pending(loader *L, int f, size_t rows)
         for (size_t m = 0; m < L->r[j].rows; m++, i++)
             if (out[i] == PENDING &&
                 rt_dict_intern(d, rt_dict_shard_of(d, s[m].h), s[m].h, L->data + s[m].off,
-                               s[m].len, &out[i]) != 0)
+                               s[m].len, (uint32_t)(L->row_base + i), &out[i]) != 0)
                 return -1;
     }
     (void)rows;
@@ -544,6 +545,9 @@ static rt_status process_block(loader *L, const char **stop, rt_error *err)
         any_time |= L->r[k].any_time;
     }
     rt_events *ev = L->ev;
+    if (ev->n + rows >= UINT32_MAX)
+        return rt_fail(err, RT_EDOMAIN, L->name, 0, 0, "more than %u events in one table",
+                       UINT32_MAX - 1);
     if (grow_columns(L, ev->n + rows, any_time) != 0)
         return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
     size_t at = ev->n;
