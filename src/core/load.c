@@ -46,10 +46,18 @@ static const char *const role_names[R_NROLES][10] = {
 enum { DATE_ISO, DATE_EPOCH, DATE_FORMAT };
 
 typedef struct strref {
-    uint32_t off; /* from the start of the block's data */
+    const char *p; /* into the block's data, or into the range's escape chunks */
     uint32_t len;
     uint64_t h;
 } strref;
+
+/* A chunk of unescaped copies of quoted fields with "" inside. The input buffer is never
+ * written: a range parsed on a guessed start may be wrong and another thread reads it. */
+typedef struct chunk {
+    struct chunk *next;
+    size_t used, cap;
+    char data[];
+} chunk;
 
 typedef struct reject {
     uint64_t line; /* relative to the range */
@@ -79,6 +87,7 @@ typedef struct range {
     char err_msg[400];
     reject *rej;
     size_t nrej, rejcap;
+    chunk *esc; /* unescaped fields of this block, newest chunk first */
 } range;
 
 typedef struct loader {
@@ -193,6 +202,27 @@ static int grow_range(loader *L, range *r)
     return 0;
 }
 
+/* Room for a copy of the 'len' bytes at 'p' in the range's escape chunks; NULL when out of
+ * memory. */
+static char *unescaped_copy(loader *L, range *r, const char *p, uint32_t len)
+{
+    chunk *c = r->esc;
+    if (!c || c->cap - c->used < len) {
+        size_t cap = len > 65536 ? len : 65536;
+        c = rt_mem_alloc(L->a, sizeof *c + cap);
+        if (!c)
+            return NULL;
+        c->next = r->esc;
+        c->used = 0;
+        c->cap = cap;
+        r->esc = c;
+    }
+    char *out = c->data + c->used;
+    memcpy(out, p, len);
+    c->used += len;
+    return out;
+}
+
 /* Parse the date field 'fd' by the loader's date mode; NULL on success, else the reason. */
 static const char *parse_date(const loader *L, const rt_csv_field *fd, rt_datetime *dt)
 {
@@ -262,10 +292,19 @@ static int convert(loader *L, range *r, const rt_csv_rec *rec, rt_csv_field *f, 
     for (int k = 0; k < RT_NFIELDS; k++) {
         if (L->col[k] < 0)
             continue;
-        rt_csv_field *fs = &f[L->col[k]];
-        if (fs->flags & RT_CSV_ESCAPED)
-            fs->len = rt_csv_unescape((char *)fs->p, fs->len);
-        r->str[k][i] = (strref){(uint32_t)(fs->p - L->data), fs->len, rt_hash(fs->p, fs->len)};
+        const rt_csv_field *fs = &f[L->col[k]];
+        const char *p = fs->p;
+        uint32_t len = fs->len;
+        if (fs->flags & RT_CSV_ESCAPED) {
+            char *copy = unescaped_copy(L, r, p, len);
+            if (!copy) {
+                r->status = RT_ENOMEM;
+                return 1;
+            }
+            len = rt_csv_unescape(copy, len);
+            p = copy;
+        }
+        r->str[k][i] = (strref){p, len, rt_hash(p, len)};
     }
     return 0;
 }
@@ -315,6 +354,11 @@ static void parse_range(loader *L, range *r)
 
 static void reset_range(loader *L, range *r)
 {
+    while (r->esc) {
+        chunk *next = r->esc->next;
+        rt_mem_free(L->a, r->esc);
+        r->esc = next;
+    }
     for (size_t i = 0; i < r->nrej; i++) {
         rt_mem_free(L->a, r->rej[i].text);
         rt_mem_free(L->a, r->rej[i].why);
@@ -372,7 +416,7 @@ static int intern_field(loader *L, int f, int k)
         if (i + 8 < n)
             rt_dict_prefetch_entry(d, k, refs[i + 8]->h);
         const strref *s = refs[i];
-        if (rt_dict_intern(d, k, s->h, L->data + s->off, s->len,
+        if (rt_dict_intern(d, k, s->h, s->p, s->len,
                            (uint32_t)(L->row_base + idx[i]), &out[idx[i]]) != 0)
             return -1;
     }
@@ -397,13 +441,13 @@ static void lookup_range(loader *L, int f, int k)
     uint32_t *out = L->ev->code[f] + row;
     for (size_t i = 0; i < r->rows; i++) {
         const strref *s = &r->str[f][i];
-        if (!rt_dict_find(d, s->h, L->data + s->off, s->len, &out[i]))
+        if (!rt_dict_find(d, s->h, s->p, s->len, &out[i]))
             out[i] = PENDING;
     }
 }
 
 /* Add the strings the read-only lookups did not find, in row order. */
-static int add_pending(loader *L, int f, size_t rows)
+static int add_pending(loader *L, int f)
 {
     rt_dict *d = &L->dict[f];
     uint32_t *out = L->ev->code[f] + L->row_base;
@@ -412,11 +456,9 @@ static int add_pending(loader *L, int f, size_t rows)
         const strref *s = L->r[j].str[f];
         for (size_t m = 0; m < L->r[j].rows; m++, i++)
             if (out[i] == PENDING &&
-                rt_dict_intern(d, rt_dict_shard_of(d, s[m].h), s[m].h, L->data + s[m].off,
-                               s[m].len, (uint32_t)(L->row_base + i), &out[i]) != 0)
+                rt_dict_intern(d, rt_dict_shard_of(d, s[m].h), s[m].h, s[m].p, s[m].len, (uint32_t)(L->row_base + i), &out[i]) != 0)
                 return -1;
     }
-    (void)rows;
     return 0;
 }
 
@@ -585,7 +627,7 @@ static rt_status process_block(loader *L, const char **stop, rt_error *err)
         L->small[f] = f != RT_FIELD_CUSTOMER && rt_dict_size(&L->dict[f]) < SMALL_DICT;
     rt_parallel(L->threads, phase2, L);
     for (int f = 0; f < RT_NFIELDS && !L->phase2_failed; f++)
-        if (L->col[f] >= 0 && L->small[f] && add_pending(L, f, rows) != 0)
+        if (L->col[f] >= 0 && L->small[f] && add_pending(L, f) != 0)
             L->phase2_failed = 1;
     if (L->phase2_failed)
         return rt_fail(err, RT_ENOMEM, NULL, 0, 0,
