@@ -37,6 +37,15 @@ FILE *cli_open_out(const char *path);
  * first. Returns EXIT_OK or, after printing the system's reason, EXIT_IO. */
 int cli_close_out(FILE *f, const char *path);
 
+/* A write to 'f' (opened by cli_open_out for 'path') failed with errno 'e': close it
+ * quietly, print "cannot write 'path': reason" and return EXIT_IO. */
+int cli_write_failed(FILE *f, const char *path, int e);
+
+struct option;
+/* Report the option getopt_long just rejected ('c' is ':' for a missing value, '?' else;
+ * the option string must start with ':' and opterr be 0). Returns EXIT_USAGE. */
+int cli_bad_option(const char *cmd, int c, char **argv, const struct option *longopts);
+
 /* Parse a whole decimal integer/number option value; returns 0 or -1. */
 int cli_parse_long(const char *s, long lo, long hi, long *out);
 int cli_parse_double(const char *s, double *out);

@@ -125,17 +125,6 @@ static int param_option(const char *name, const char *s, double *out)
     return 0;
 }
 
-/* How many long options start with 'name' (up to any '='): getopt_long accepts unique
- * abbreviations, so more than one means the user's text was ambiguous. */
-static int prefix_matches(const char *name)
-{
-    size_t n = strcspn(name, "=");
-    int count = 0;
-    for (const struct option *lo = long_options; lo->name; lo++)
-        count += strncmp(lo->name, name, n) == 0;
-    return count;
-}
-
 /* Parse argv into 'o' and the three output paths. Returns 0, -1 for --help (already
  * printed), or the usage exit status after printing the error. */
 static int parse_args(int argc, char **argv, rt_sim_options *o, const char **out_path,
@@ -216,22 +205,9 @@ static int parse_args(int argc, char **argv, rt_sim_options *o, const char **out
         case 'h':
             fputs(usage_text, stdout);
             return -1;
-        case ':':
-            rc = cli_usage("simulate", "option '%s' needs a value", argv[optind - 1]);
+        default:
+            rc = cli_bad_option("simulate", c, argv, long_options);
             break;
-        default: {
-            const char *text = argv[optind - 1];
-            if (strncmp(text, "--", 2) != 0)
-                rc = cli_usage("simulate", "unknown option '-%c'", optopt);
-            else if (optopt) /* a flag such as --times given "=value" */
-                rc = cli_usage("simulate", "option '%.*s' takes no value", (int)strcspn(text, "="),
-                               text);
-            else if (prefix_matches(text + 2) > 1)
-                rc = cli_usage("simulate", "option '%s' is ambiguous", text);
-            else
-                rc = cli_usage("simulate", "unknown option '%s'", text);
-            break;
-        }
         }
     }
     if (rc == 0 && optind < argc)

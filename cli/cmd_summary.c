@@ -40,7 +40,8 @@ int cmd_summary(int argc, char **argv)
     long n;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
         int r = cli_events_option(&ce, "summary", c, optarg);
         if (r < 0)
             return EXIT_USAGE;
@@ -56,7 +57,7 @@ int cmd_summary(int argc, char **argv)
                                  optarg);
             so.top = (int)n;
             break;
-        default: return cli_usage("summary", "unknown option");
+        default: return cli_bad_option("summary", c, argv, longopts);
         }
     }
     if (optind + 1 != argc)

@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -80,6 +81,39 @@ int cli_close_out(FILE *f, const char *path)
         return cli_error(EXIT_IO, "cannot write '%s': %s",
                          path && strcmp(path, "-") != 0 ? path : "<stdout>", strerror(e));
     return EXIT_OK;
+}
+
+int cli_write_failed(FILE *f, const char *path, int e)
+{
+    if (f && f != stdout)
+        fclose(f);
+    return cli_error(EXIT_IO, "cannot write '%s': %s",
+                     path && strcmp(path, "-") != 0 ? path : "<stdout>", strerror(e ? e : EIO));
+}
+
+/* How many long options start with 'name' (up to any '='): getopt_long accepts unique
+ * abbreviations, so more than one means the user's text was ambiguous. */
+static int prefix_matches(const struct option *longopts, const char *name)
+{
+    size_t n = strcspn(name, "=");
+    int count = 0;
+    for (const struct option *lo = longopts; lo->name; lo++)
+        count += strncmp(lo->name, name, n) == 0;
+    return count;
+}
+
+int cli_bad_option(const char *cmd, int c, char **argv, const struct option *longopts)
+{
+    const char *text = argv[optind - 1];
+    if (c == ':')
+        return cli_usage(cmd, "option '%s' needs a value", text);
+    if (strncmp(text, "--", 2) != 0)
+        return cli_usage(cmd, "unknown option '-%c'", optopt);
+    if (optopt) /* a flag such as --times given "=value" */
+        return cli_usage(cmd, "option '%.*s' takes no value", (int)strcspn(text, "="), text);
+    if (prefix_matches(longopts, text + 2) > 1)
+        return cli_usage(cmd, "option '%s' is ambiguous", text);
+    return cli_usage(cmd, "unknown option '%s'", text);
 }
 
 int cli_parse_long(const char *s, long lo, long hi, long *out)

@@ -13,12 +13,13 @@ const char cli_events_help[] =
     "  --customer COL     customer id (default: customer_id, customer, cust_id, user_id,\n"
     "                     client_id)\n"
     "  --date COL         event date (default: date, order_date, purchase_date, timestamp,\n"
-    "                     created_at, event_time)\n"
+    "                     created_at, event_time, time)\n"
     "  --amount COL       amount; negative = refund (default: amount, revenue, total, price,\n"
     "                     value, sales; \"\" = none)\n"
     "  --channel COL      channel (default: channel)\n"
-    "  --product COL      product (default: product, sku, item)\n"
-    "  --order COL        order id; orders = distinct ids (default: order_id, order)\n"
+    "  --product COL      product (default: product, product_id, sku, item)\n"
+    "  --order COL        order id; orders = distinct ids (default: order_id, order,\n"
+    "                     transaction_id)\n"
     "  --date-format FMT  iso (default: YYYY-MM-DD[ HH:MM[:SS]][Z|+HH:MM]), epoch (integer\n"
     "                     seconds), or strptime-style such as %d/%m/%Y or %Y%m%d\n"
     "  --delim C          field separator (default ','; '\\t' for tab)\n"
@@ -94,10 +95,14 @@ static int on_reject(void *ud, long line, const char *row, size_t len, const cha
         snprintf(ce->first_reason, sizeof ce->first_reason, "%s", reason);
     if (!ce->rejects)
         return 0;
+    errno = 0;
     fprintf(ce->rejects, "# %s\n", reason);
     fwrite(row, 1, len, ce->rejects);
     fputc('\n', ce->rejects);
-    return ferror(ce->rejects) ? -1 : 0;
+    if (!ferror(ce->rejects))
+        return 0;
+    ce->rejects_errno = errno ? errno : EIO;
+    return -1;
 }
 
 int cli_events_load(cli_events *ce, const char *path, rt_events **out)
@@ -112,15 +117,18 @@ int cli_events_load(cli_events *ce, const char *path, rt_events **out)
     ce->load.reject_ud = ce;
     rt_error err;
     rt_status st = rt_events_read(path, &ce->load, out, &err);
-    int rc = ce->rejects ? cli_close_out(ce->rejects, ce->rejects_path) : EXIT_OK;
+    FILE *rej = ce->rejects;
     ce->rejects = NULL;
-    if (st != RT_OK)
-        return cli_fail(&err);
-    if (rc != EXIT_OK) {
+    if (ce->rejects_errno) /* the load stopped because the rejects file could not be written */
+        return cli_write_failed(rej, ce->rejects_path, ce->rejects_errno);
+    int rc = rej ? cli_close_out(rej, ce->rejects_path) : EXIT_OK;
+    if (rc != EXIT_OK) { /* already reported; an incomplete rejects file outranks the rest */
         rt_events_free(*out);
         *out = NULL;
         return rc;
     }
+    if (st != RT_OK)
+        return cli_fail(&err);
     if (ce->rejected_seen) {
         const char *name = rt_events_source(*out);
         if (ce->rejects_path)
@@ -146,6 +154,8 @@ int cli_events_write(cli_events *ce, const rt_result *r)
         fmt = f == stdout && isatty(STDOUT_FILENO) ? RT_FORMAT_TABLE : RT_FORMAT_CSV;
     rt_error err;
     rt_status st = rt_result_write(r, f, fmt, &err);
+    if (st == RT_EIO)
+        return cli_write_failed(f, ce->output, err.sys_errno);
     int rc = cli_close_out(f, ce->output);
     if (st != RT_OK && rc == EXIT_OK)
         return cli_fail(&err);

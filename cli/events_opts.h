@@ -53,6 +53,7 @@ typedef struct cli_events {
     FILE *rejects;
     int format; /* rt_format, or -1 = table on a terminal, CSV otherwise */
     const char *output;
+    int rejects_errno; /* why writing the rejects file failed, 0 = it did not */
     unsigned long rejected_seen;
     char first_reason[512];
 } cli_events;

@@ -111,8 +111,10 @@ typedef enum { RT_FIELD_CUSTOMER = 0, RT_FIELD_CHANNEL, RT_FIELD_PRODUCT, RT_FIE
 /* Read a CSV event log ('path' may be "-" for stdin; gzip input is recognised by its magic
  * bytes) into a new table. On success '*out' owns the table (free with rt_events_free). On
  * failure '*out' is NULL and 'err' says where: RT_EPARSE for bad rows (message
- * "name:line:col: ..."), RT_EDOMAIN for an empty or header-only input, a missing column or
- * bad options, RT_EIO when reading fails. 'opt' may be NULL. */
+ * "name:line:col: ..."; also a truncated or corrupt gzip stream), RT_EDOMAIN for an empty
+ * or header-only input or a missing column, RT_EMISUSE for invalid options (delimiter, date
+ * format, an empty required column name), RT_EIO when reading fails or the reject callback
+ * fails. 'opt' may be NULL. */
 RT_API rt_status rt_events_read(const char *path, const rt_load_options *opt, rt_events **out,
                                 rt_error *err);
 
@@ -131,7 +133,8 @@ RT_API const double *rt_events_amounts(const rt_events *ev);
 /* Dictionary codes of a per-event string column (channel, product, order), or NULL when the
  * input has no such column. RT_FIELD_CUSTOMER gives NULL: use the offsets. */
 RT_API const uint32_t *rt_events_codes(const rt_events *ev, rt_field f);
-/* Number of distinct strings of a field (0 when absent). */
+/* Number of distinct strings of a field (0 when absent). For channels, products and orders
+ * this may include strings seen only on refund rows that were netted or dropped. */
 RT_API size_t rt_events_dict_size(const rt_events *ev, rt_field f);
 /* The string with code 'code' of field 'f' (for customers: the customer's id). '*len' (if not
  * NULL) receives its length; the string is also NUL-terminated. NULL when out of range. */
@@ -157,7 +160,7 @@ typedef struct rt_value {
     rt_val_type type;
     int64_t i;     /* RT_VAL_INT; RT_VAL_DATE (days since 1970-01-01) */
     double d;      /* RT_VAL_DOUBLE (NaN/Inf are written as null/empty) */
-    const char *s; /* RT_VAL_STRING, borrowed from the result */
+    const char *s; /* RT_VAL_STRING, borrowed from the result (copied in when added) */
 } rt_value;
 
 RT_API void rt_result_free(rt_result *r);
@@ -176,10 +179,15 @@ RT_API rt_value rt_result_table_cell(const rt_result *r, size_t t, size_t row, s
 
 typedef enum { RT_FORMAT_TABLE = 0, RT_FORMAT_CSV, RT_FORMAT_JSON } rt_format;
 
+/* The index of the result's main table (the per-period or per-customer rows of an analysis),
+ * or -1 when its fields are the answer (as for the summary). */
+RT_API long rt_result_main_table(const rt_result *r);
+
 /* Write 'r' to 'f' as an aligned human table, CSV or JSON. CSV holds the result's main table
- * (the first one) or, when it has none, its fields as one header line and one value line.
- * JSON is one object: the fields, then each table as an array of row objects. Returns RT_EIO
- * if a write fails (checked with ferror; 'f' is not closed). */
+ * or, when it has none, its fields as one header line and one value line. JSON is one
+ * object: the fields, then each table as an array of row objects. The table format shows
+ * everything. Returns RT_EIO if a write fails (the stream is flushed and checked with ferror;
+ * 'f' is not closed; err->sys_errno says why), RT_EMISUSE for a NULL result or file. */
 RT_API rt_status rt_result_write(const rt_result *r, FILE *f, rt_format fmt, rt_error *err);
 
 /* ---- summary ---- */

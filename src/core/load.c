@@ -7,6 +7,7 @@
 #include "core/date.h"
 #include "core/error.h"
 #include "core/events.h"
+#include "core/ksum.h"
 #include "core/mem.h"
 #include "core/number.h"
 #include "core/parallel.h"
@@ -73,7 +74,7 @@ typedef struct range {
     uint64_t lines; /* '\n' bytes consumed */
     size_t rows, cap;
     size_t seen, dropped, refund_rows;
-    double refund_sum;
+    rt_ksum refund_sum;
     int32_t *day, *sec;
     double *amt;
     strref *str[RT_NFIELDS];
@@ -115,6 +116,7 @@ typedef struct loader {
     uint64_t line_base; /* lines before the block's data */
     size_t row_base;    /* rows kept before the block */
     int phase2_failed;
+    rt_ksum refunds; /* sum of negative amounts so far */
 } loader;
 
 /* ---- phase 1: tokenize and convert one range ---- */
@@ -274,7 +276,7 @@ static int convert(loader *L, range *r, const rt_csv_rec *rec, rt_csv_field *f, 
     r->seen++;
     if (amt < 0) {
         r->refund_rows++;
-        r->refund_sum += amt;
+        rt_ksum_add(&r->refund_sum, amt);
         if (L->opt->refunds == RT_REFUNDS_DROP) {
             r->dropped++;
             return 0;
@@ -322,7 +324,8 @@ static void parse_range(loader *L, range *r)
             break;
         uint64_t line = r->lines + 1;
         if (rc == RT_CSV_BAD) {
-            /* Skip to the end of the line; an unterminated quote takes the rest. */
+            /* Skip to the end of the line the error is on (for an unterminated quote at the
+             * end of the input: the rest of the line it opened on). */
             const char *nl = memchr(rec.bad_at, '\n', (size_t)(L->data_end - rec.bad_at));
             if (!nl && !L->eof)
                 break; /* the rest of the line is not read yet: carried to the next block */
@@ -366,7 +369,7 @@ static void reset_range(loader *L, range *r)
     r->nrej = 0;
     r->lines = 0;
     r->rows = r->seen = r->dropped = r->refund_rows = 0;
-    r->refund_sum = 0;
+    r->refund_sum = (rt_ksum){0, 0};
     r->any_time = 0;
     r->status = RT_OK;
 }
@@ -598,7 +601,8 @@ static rt_status process_block(loader *L, const char **stop, rt_error *err)
         ev->stats.rows_read += r->seen + r->nrej;
         ev->stats.rows_dropped += r->dropped;
         ev->stats.refund_rows += r->refund_rows;
-        ev->stats.refund_amount += r->refund_sum;
+        rt_ksum_merge(&L->refunds, &r->refund_sum);
+        ev->stats.refund_amount = rt_ksum_value(&L->refunds);
         if (r->rows == 0)
             continue; /* its columns may never have been allocated */
         memcpy(ev->day + at, r->day, r->rows * sizeof *r->day);
@@ -689,7 +693,7 @@ static rt_status map_columns(loader *L, char **names, size_t n, rt_error *err)
         const char *want = role_flag_value(L->opt, role);
         if (want && !*want) {
             if (role == R_CUSTOMER || role == R_DATE)
-                return rt_fail(err, RT_EDOMAIN, NULL, 0, 0, "%s needs a column name",
+                return rt_fail(err, RT_EMISUSE, NULL, 0, 0, "%s needs a column name",
                                role_option[role]);
             continue;
         }
@@ -817,7 +821,8 @@ static rt_status setup(loader *L, const char *path, const rt_load_options *opt, 
     L->name = opt->name ? opt->name : strcmp(path, "-") == 0 ? "<stdin>" : path;
     L->delim = opt->delim ? opt->delim : ',';
     if (L->delim == '"' || L->delim == '\n' || L->delim == '\r')
-        return rt_fail(err, RT_EDOMAIN, NULL, 0, 0, "the delimiter cannot be a quote or a line end");
+        return rt_fail(err, RT_EMISUSE, NULL, 0, 0,
+                       "the delimiter cannot be a quote or a line end");
     L->threads = rt_thread_count(opt->threads);
     L->date_mode = DATE_ISO;
     if (opt->date_format && *opt->date_format) {
@@ -826,7 +831,7 @@ static rt_status setup(loader *L, const char *path, const rt_load_options *opt, 
         } else if (strcmp(opt->date_format, "iso") != 0) {
             char why[256];
             if (rt_datefmt_compile(opt->date_format, &L->fmt, why, sizeof why) != 0)
-                return rt_fail(err, RT_EDOMAIN, NULL, 0, 0, "%s", why);
+                return rt_fail(err, RT_EMISUSE, NULL, 0, 0, "%s", why);
             L->date_mode = DATE_FORMAT;
         }
     }

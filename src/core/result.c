@@ -55,6 +55,7 @@ struct rt_result {
     size_t nfields, fields_cap;
     table *tables;
     size_t ntables, tables_cap;
+    size_t main_plus1; /* the main table + 1; 0 = the fields are the answer */
     block *blocks; /* arena; the head is the block being filled */
 };
 
@@ -401,4 +402,17 @@ rt_value rt_result_table_cell(const rt_result *r, size_t t, size_t row, size_t c
 const rt_allocator *rt_result_allocator(const rt_result *r)
 {
     return r ? r->a : NULL;
+}
+
+int rt_result_set_main(rt_result *r, size_t t)
+{
+    if (!r || t >= r->ntables)
+        return -1;
+    r->main_plus1 = t + 1;
+    return 0;
+}
+
+long rt_result_main_table(const rt_result *r)
+{
+    return r && r->main_plus1 ? (long)r->main_plus1 - 1 : -1;
 }

@@ -39,6 +39,10 @@ int rt_result_add_table(rt_result *r, const char *name, size_t ncols, const char
  * unknown; on -1 no row is added. */
 int rt_result_table_add_row(rt_result *r, size_t t, const rt_value *cells);
 
+/* Make table 't' the result's main table: the one CSV output holds (see rt_result_write).
+ * Returns 0, or -1 when 't' is out of range. */
+int rt_result_set_main(rt_result *r, size_t t);
+
 /* For the writers: the decimals hint of field 'i' or of column 'c' of table 't'
  * (RT_DECIMALS_AUTO when out of range), and the allocator the result was made with (NULL =
  * malloc), for scratch memory. */

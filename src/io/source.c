@@ -55,6 +55,29 @@ rt_status rt_source_open(const char *path, const char *name, const rt_allocator 
     return RT_OK;
 }
 
+/* zlib's message without the "<fd:N>: " it puts in front. */
+static const char *zmessage(const char *msg)
+{
+    const char *colon = msg && msg[0] == '<' ? strstr(msg, ">: ") : NULL;
+    return colon ? colon + 3 : msg ? msg : "unknown error";
+}
+
+/* Turn zlib's error state into an rt_status (RT_OK when there is none). A gzip stream cut
+ * short is bad input, as is corrupt data: nothing read from it may pass silently. */
+static rt_status zstate(rt_source *s, rt_error *err)
+{
+    int zerr;
+    const char *msg = gzerror(s->gz, &zerr);
+    switch (zerr) {
+    case Z_OK: return RT_OK;
+    case Z_ERRNO: return rt_fail_errno(err, errno ? errno : EIO, "cannot read '%s'", s->name);
+    case Z_MEM_ERROR: return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
+    case Z_BUF_ERROR:
+        return rt_fail(err, RT_EPARSE, s->name, 0, 0, "truncated gzip data (%s)", zmessage(msg));
+    default: return rt_fail(err, RT_EPARSE, s->name, 0, 0, "corrupt gzip data: %s", zmessage(msg));
+    }
+}
+
 rt_status rt_source_read(rt_source *s, char *buf, size_t cap, size_t *got, rt_error *err)
 {
     size_t total = 0;
@@ -65,16 +88,10 @@ rt_status rt_source_read(rt_source *s, char *buf, size_t cap, size_t *got, rt_er
             want = (size_t)INT_MAX / 2;
         errno = 0;
         int n = gzread(s->gz, buf + total, (unsigned)want);
-        if (n < 0) {
-            int zerr;
-            const char *msg = gzerror(s->gz, &zerr);
-            if (zerr == Z_ERRNO)
-                return rt_fail_errno(err, errno ? errno : EIO, "cannot read '%s'", s->name);
-            if (zerr == Z_MEM_ERROR)
-                return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
-            return rt_fail(err, RT_EPARSE, s->name, 0, 0, "corrupt gzip data: %s", msg);
-        }
-        if (n == 0)
+        rt_status st = zstate(s, err);
+        if (st != RT_OK)
+            return st;
+        if (n <= 0)
             break;
         total += (size_t)n;
     }

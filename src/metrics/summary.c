@@ -4,6 +4,7 @@
  * gives exact figures, the median gap included, whatever the thread count.
  * SPDX-License-Identifier: MIT */
 #include "core/error.h"
+#include "core/ksum.h"
 #include "core/mem.h"
 #include "core/parallel.h"
 #include "core/result.h"
@@ -13,29 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Neumaier's compensated sum. */
-typedef struct ksum {
-    double s, c;
-} ksum;
-
-static void ksum_add(ksum *k, double x)
-{
-    double t = k->s + x;
-    if (fabs(k->s) >= fabs(x))
-        k->c += (k->s - t) + x;
-    else
-        k->c += (x - t) + k->s;
-    k->s = t;
-}
-
-static double ksum_value(const ksum *k)
-{
-    return k->s + k->c;
-}
-
 /* Totals of one channel or product value. */
 typedef struct dim_total {
-    ksum revenue;
+    rt_ksum revenue;
     uint64_t events, customers;
     uint32_t stamp; /* last customer counted + 1 (per thread) */
 } dim_total;
@@ -43,7 +24,7 @@ typedef struct dim_total {
 typedef struct part {
     uint64_t purchase_days, repeaters, one_timers, gaps;
     int32_t first, last;
-    ksum revenue;
+    rt_ksum revenue;
     uint64_t *gap_hist; /* gap_hist[g] = gaps of g days */
     dim_total *dim[2];  /* channel, product */
     unsigned char *order_seen;
@@ -98,7 +79,7 @@ static void run_part(void *arg, int k)
         for (uint64_t i = lo; i < hi; i++) {
             double a = amt ? amt[i] : 0;
             if (amt)
-                ksum_add(&p->revenue, a);
+                rt_ksum_add(&p->revenue, a);
             if (order)
                 p->order_seen[order[i]] = 1;
             for (int d = 0; d < 2; d++) {
@@ -107,7 +88,7 @@ static void run_part(void *arg, int k)
                 dim_total *t = &p->dim[d][codes[d][i]];
                 t->events++;
                 if (amt)
-                    ksum_add(&t->revenue, a);
+                    rt_ksum_add(&t->revenue, a);
                 if (t->stamp != (uint32_t)c + 1) {
                     t->stamp = (uint32_t)c + 1;
                     t->customers++;
@@ -164,12 +145,12 @@ static int add_top(rt_result *r, const rt_events *ev, int d, const dim_total *to
     size_t m = 0; /* values seen only on refund rows that were netted or dropped: left out */
     for (size_t i = 0; i < n; i++)
         if (tot[i].events > 0)
-            items[m++] = (rank_item){(uint32_t)i, ksum_value(&tot[i].revenue), tot[i].events,
+            items[m++] = (rank_item){(uint32_t)i, rt_ksum_value(&tot[i].revenue), tot[i].events,
                                      tot[i].customers};
     n = m;
     qsort(items, n, sizeof *items, by_revenue);
     const char *dname = d == 0 ? "channel" : "product";
-    const char *cols[] = {dname, "revenue", "revenue_share", "orders", "customers"};
+    const char *cols[] = {dname, "revenue", "revenue_share", "events", "customers"};
     const int dec[] = {RT_DECIMALS_AUTO, 2, 3, 0, 0};
     int t = rt_result_add_table(r, d == 0 ? "top_channels" : "top_products", 5, cols, dec);
     int bad = t < 0;
@@ -194,7 +175,8 @@ static const char definitions[] =
     "purchase_frequency = orders / customers; repeat_rate = customers with >= 2 purchase days "
     "/ customers; one_time_customers = customers with exactly 1 purchase day; "
     "median_interpurchase_days = median gap between consecutive purchase days of the same "
-    "customer; days are UTC";
+    "customer; top_channels/top_products: revenue, events (rows) and distinct customers per "
+    "value, by revenue then events; days are UTC";
 
 /* Allocate the per-thread state. */
 static int alloc_parts(job *j, const rt_allocator *a, size_t span)
@@ -264,14 +246,12 @@ static int build(rt_result *r, job *j, size_t span, int top)
             m->first = p->first;
         if (p->last > m->last)
             m->last = p->last;
-        ksum_add(&m->revenue, p->revenue.s);
-        ksum_add(&m->revenue, p->revenue.c);
+        rt_ksum_merge(&m->revenue, &p->revenue);
         for (size_t g = 0; g < span; g++)
             m->gap_hist[g] += p->gap_hist[g];
         for (int d = 0; d < 2; d++)
             for (size_t i = 0; m->dim[d] && i < j->ndim[d]; i++) {
-                ksum_add(&m->dim[d][i].revenue, p->dim[d][i].revenue.s);
-                ksum_add(&m->dim[d][i].revenue, p->dim[d][i].revenue.c);
+                rt_ksum_merge(&m->dim[d][i].revenue, &p->dim[d][i].revenue);
                 m->dim[d][i].events += p->dim[d][i].events;
                 m->dim[d][i].customers += p->dim[d][i].customers;
             }
@@ -290,7 +270,7 @@ static int build(rt_result *r, job *j, size_t span, int top)
             orders += m->order_seen[i];
     }
     int has_amount = rt_events_amounts(ev) != NULL;
-    double revenue = has_amount ? ksum_value(&m->revenue) : (double)NAN;
+    double revenue = has_amount ? rt_ksum_value(&m->revenue) : (double)NAN;
     char cols[600];
     describe_columns(ev, cols, sizeof cols);
     int bad = 0;

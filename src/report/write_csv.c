@@ -53,7 +53,8 @@ static void put_value(FILE *f, rt_value v)
 
 void rt_report_write_csv(const rt_result *r, FILE *f)
 {
-    if (rt_result_table_count(r) == 0) {
+    long main = rt_result_main_table(r);
+    if (main < 0) {
         size_t nf = rt_result_field_count(r);
         if (nf == 0)
             return; /* nothing at all: an empty file, not two blank lines */
@@ -71,18 +72,19 @@ void rt_report_write_csv(const rt_result *r, FILE *f)
         putc('\n', f);
         return;
     }
-    size_t nc = rt_result_table_cols(r, 0), rows = rt_result_table_rows(r, 0);
+    size_t t = (size_t)main;
+    size_t nc = rt_result_table_cols(r, t), rows = rt_result_table_rows(r, t);
     for (size_t c = 0; c < nc; c++) {
         if (c)
             putc(',', f);
-        put_text(f, rt_result_table_col_name(r, 0, c));
+        put_text(f, rt_result_table_col_name(r, t, c));
     }
     putc('\n', f);
     for (size_t row = 0; row < rows; row++) {
         for (size_t c = 0; c < nc; c++) {
             if (c)
                 putc(',', f);
-            put_value(f, rt_result_table_cell(r, 0, row, c));
+            put_value(f, rt_result_table_cell(r, t, row, c));
         }
         putc('\n', f);
     }

@@ -325,14 +325,14 @@ SELECT name || '.' || col, path || '.' || col, val, tol, scale FROM (
            CASE c.col WHEN 'name' THEN d.dim ELSE c.col END AS col,
            CASE c.col WHEN 'name' THEN d.value WHEN 'revenue' THEN d.revenue
                       WHEN 'revenue_share' THEN d.revenue / s.revenue
-                      WHEN 'orders' THEN d.orders ELSE d.customers END AS val,
+                      WHEN 'events' THEN d.orders ELSE d.customers END AS val,
            CASE WHEN c.col IN ('revenue', 'revenue_share') THEN 1e-9 END AS tol,
            CASE c.col WHEN 'revenue' THEN d.mag
                       WHEN 'revenue_share' THEN (d.mag + abs(d.revenue / s.revenue) * s.revenue_mag)
                                                 / abs(s.revenue) END AS scale
     FROM dims d, s,
          (SELECT 0 AS k, 'name' AS col UNION ALL SELECT 1, 'revenue' UNION ALL
-          SELECT 2, 'revenue_share' UNION ALL SELECT 3, 'orders' UNION ALL
+          SELECT 2, 'revenue_share' UNION ALL SELECT 3, 'events' UNION ALL
           SELECT 4, 'customers') c
     WHERE d.rank < $top
     ORDER BY d.dim, d.rank, c.k)

@@ -571,10 +571,10 @@ static void load_reports_where_the_input_is_bad(void)
                 "in.csv: column 'customer_id' is used both as the customer id and as the date; "
                 "choose with --customer or --date");
     rt_load_options quote = {.delim = '"'};
-    check_error("customer_id,date\na,2024-01-01\n", &quote, RT_EDOMAIN, 0, 0,
+    check_error("customer_id,date\na,2024-01-01\n", &quote, RT_EMISUSE, 0, 0,
                 "the delimiter cannot be a quote or a line end");
     rt_load_options fmt = {.date_format = "%Y-%m"};
-    check_error("customer_id,date\na,2024-01\n", &fmt, RT_EDOMAIN, 0, 0,
+    check_error("customer_id,date\na,2024-01\n", &fmt, RT_EMISUSE, 0, 0,
                 "date format \"%Y-%m\" has no %d/%j or no month/year: it must name a whole date");
 
     rt_events *ev = (rt_events *)(uintptr_t)1;

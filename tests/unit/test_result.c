@@ -152,6 +152,8 @@ static void result_rejects_bad_arguments_and_stays_usable(void)
     CHECK(rt_result_add_table(r, NULL, 1, cols, NULL) == -1);
     int decimals[] = {-7};
     CHECK(rt_result_add_table(r, "t", 1, cols, decimals) == 0);
+    CHECK(rt_result_set_main(r, 1) == -1);
+    CHECK(rt_result_set_main(r, 0) == 0);
     CHECK(rt_result_table_col_decimals(r, 0, 0) == RT_DECIMALS_AUTO);
     rt_value bad_type = {.type = (rt_val_type)99};
     rt_value bad_day = {.type = RT_VAL_DATE, .i = (int64_t)INT32_MAX + 1};
@@ -205,6 +207,7 @@ static void csv_quotes_fields_with_delimiter_quote_or_line_end(void)
     rt_result *r = rt_result_new(NULL, "t");
     const char *cols[] = {"name", "a,b"};
     CHECK(rt_result_add_table(r, "t", 2, cols, NULL) == 0);
+    CHECK(rt_result_set_main(r, 0) == 0);
     const char *texts[] = {"plain", "a,b", "say \"hi\"", "two\nlines", "cr\r", "\"", ""};
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
         rt_value row[2] = {{.type = RT_VAL_STRING, .s = texts[i]},
@@ -223,18 +226,24 @@ static void csv_quotes_fields_with_delimiter_quote_or_line_end(void)
     rt_result_free(r);
 }
 
-static void csv_writes_only_the_first_table(void)
+static void csv_writes_only_the_main_table(void)
 {
     rt_result *r = rt_result_new(NULL, "t");
     CHECK(rt_result_add_int(r, "ignored", 1) == 0);
     const char *c1[] = {"x"}, *c2[] = {"y"};
     CHECK(rt_result_add_table(r, "first", 1, c1, NULL) == 0);
     CHECK(rt_result_add_table(r, "second", 1, c2, NULL) == 1);
+    CHECK(rt_result_main_table(r) == -1);
+    check_output(r, RT_FORMAT_CSV, "ignored\n1\n"); /* no main table: the fields */
+    CHECK(rt_result_set_main(r, 0) == 0);
+    CHECK(rt_result_main_table(r) == 0);
     rt_value v = {.type = RT_VAL_INT, .i = 5};
     CHECK(rt_result_table_add_row(r, 1, &v) == 0);
     check_output(r, RT_FORMAT_CSV, "x\n");
     CHECK(rt_result_table_add_row(r, 0, &v) == 0);
     check_output(r, RT_FORMAT_CSV, "x\n5\n");
+    CHECK(rt_result_set_main(r, 1) == 0);
+    check_output(r, RT_FORMAT_CSV, "y\n5\n");
     rt_result_free(r);
 }
 
@@ -259,6 +268,7 @@ static void csv_writes_null_nan_and_inf_as_empty_fields(void)
     rt_result *r = rt_result_new(NULL, "t");
     const char *cols[] = {"a", "b", "c", "d"};
     CHECK(rt_result_add_table(r, "t", 4, cols, NULL) == 0);
+    CHECK(rt_result_set_main(r, 0) == 0);
     rt_value row[4] = {{.type = RT_VAL_NULL},
                        {.type = RT_VAL_DOUBLE, .d = DNAN},
                        {.type = RT_VAL_DOUBLE, .d = DINF},
@@ -665,7 +675,7 @@ int main(void)
     TEST(result_rejects_bad_arguments_and_stays_usable);
     TEST(result_holds_many_rows_and_long_strings);
     TEST(csv_quotes_fields_with_delimiter_quote_or_line_end);
-    TEST(csv_writes_only_the_first_table);
+    TEST(csv_writes_only_the_main_table);
     TEST(csv_without_table_writes_fields_as_header_and_value_line);
     TEST(csv_writes_null_nan_and_inf_as_empty_fields);
     TEST(machine_output_round_trips_doubles);
