@@ -32,9 +32,8 @@ static const char example[] =
 
 int cmd_summary(int argc, char **argv)
 {
-    static const struct option longopts[] = {CLI_EVENTS_LONGOPTS,
-                                             {"top", required_argument, NULL, OPT_TOP},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        CLI_EVENTS_LONGOPTS, {"top", required_argument, NULL, OPT_TOP}, {NULL, 0, NULL, 0}};
     cli_events ce = {.format = -1};
     rt_summary_options so = {0};
     long n;
@@ -53,11 +52,11 @@ int cmd_summary(int argc, char **argv)
             return EXIT_OK;
         case OPT_TOP:
             if (cli_parse_long(optarg, 1, 1000000, &n) != 0)
-                return cli_usage("summary", "--top must be a positive integer, got '%s'",
-                                 optarg);
+                return cli_usage("summary", "--top must be a positive integer, got '%s'", optarg);
             so.top = (int)n;
             break;
-        default: return cli_bad_option("summary", c, argv, longopts);
+        default:
+            return cli_bad_option("summary", c, argv, longopts);
         }
     }
     if (optind + 1 != argc)

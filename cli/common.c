@@ -13,13 +13,20 @@
 int cli_exit_code(rt_status s)
 {
     switch (s) {
-    case RT_OK: return EXIT_OK;
-    case RT_EPARSE: return EXIT_INPUT;
-    case RT_EDOMAIN: return EXIT_INPUT;
-    case RT_ENOCONV: return EXIT_MODEL;
-    case RT_EIO: return EXIT_IO;
-    case RT_ENOMEM: return EXIT_IO;
-    case RT_EMISUSE: return EXIT_USAGE;
+    case RT_OK:
+        return EXIT_OK;
+    case RT_EPARSE:
+        return EXIT_INPUT;
+    case RT_EDOMAIN:
+        return EXIT_INPUT;
+    case RT_ENOCONV:
+        return EXIT_MODEL;
+    case RT_EIO:
+        return EXIT_IO;
+    case RT_ENOMEM:
+        return EXIT_IO;
+    case RT_EMISUSE:
+        return EXIT_USAGE;
     }
     return EXIT_IO;
 }

@@ -37,23 +37,38 @@ int cli_events_option(cli_events *ce, const char *cmd, int c, const char *arg)
 {
     long n;
     switch (c) {
-    case OPT_CUSTOMER: ce->load.customer_col = arg; return 1;
-    case OPT_DATE: ce->load.date_col = arg; return 1;
-    case OPT_AMOUNT: ce->load.amount_col = arg; return 1;
-    case OPT_CHANNEL: ce->load.channel_col = arg; return 1;
-    case OPT_PRODUCT: ce->load.product_col = arg; return 1;
-    case OPT_ORDER: ce->load.order_col = arg; return 1;
-    case OPT_DATE_FORMAT: ce->load.date_format = arg; return 1;
+    case OPT_CUSTOMER:
+        ce->load.customer_col = arg;
+        return 1;
+    case OPT_DATE:
+        ce->load.date_col = arg;
+        return 1;
+    case OPT_AMOUNT:
+        ce->load.amount_col = arg;
+        return 1;
+    case OPT_CHANNEL:
+        ce->load.channel_col = arg;
+        return 1;
+    case OPT_PRODUCT:
+        ce->load.product_col = arg;
+        return 1;
+    case OPT_ORDER:
+        ce->load.order_col = arg;
+        return 1;
+    case OPT_DATE_FORMAT:
+        ce->load.date_format = arg;
+        return 1;
     case OPT_DELIM:
         if (strcmp(arg, "\\t") == 0 || strcmp(arg, "tab") == 0)
             ce->load.delim = '\t';
         else if (strlen(arg) == 1 && arg[0] != '"' && arg[0] != '\n' && arg[0] != '\r')
             ce->load.delim = arg[0];
         else
-            return cli_usage(cmd, "--delim takes one character (or '\\t'), got '%s'", arg),
-                   -1;
+            return cli_usage(cmd, "--delim takes one character (or '\\t'), got '%s'", arg), -1;
         return 1;
-    case OPT_SKIP_BAD: ce->load.skip_bad_rows = 1; return 1;
+    case OPT_SKIP_BAD:
+        ce->load.skip_bad_rows = 1;
+        return 1;
     case OPT_REJECTS:
         ce->rejects_path = arg;
         ce->load.skip_bad_rows = 1;
@@ -81,8 +96,11 @@ int cli_events_option(cli_events *ce, const char *cmd, int c, const char *arg)
         else
             return cli_usage(cmd, "--format must be table, csv or json, got '%s'", arg), -1;
         return 1;
-    case 'o': ce->output = arg; return 1;
-    default: return 0;
+    case 'o':
+        ce->output = arg;
+        return 1;
+    default:
+        return 0;
     }
 }
 
@@ -133,13 +151,13 @@ int cli_events_load(cli_events *ce, const char *path, rt_events **out)
         const char *name = rt_events_source(*out);
         if (ce->rejects_path)
             fprintf(stderr, "retain: skipped %lu bad row%s (written to %s); first: %s:%s\n",
-                    ce->rejected_seen, ce->rejected_seen == 1 ? "" : "s", ce->rejects_path,
-                    name, ce->first_reason);
-        else
-            fprintf(stderr, "retain: skipped %lu bad row%s (list them with --rejects FILE); "
-                            "first: %s:%s\n",
-                    ce->rejected_seen, ce->rejected_seen == 1 ? "" : "s", name,
+                    ce->rejected_seen, ce->rejected_seen == 1 ? "" : "s", ce->rejects_path, name,
                     ce->first_reason);
+        else
+            fprintf(stderr,
+                    "retain: skipped %lu bad row%s (list them with --rejects FILE); "
+                    "first: %s:%s\n",
+                    ce->rejected_seen, ce->rejected_seen == 1 ? "" : "s", name, ce->first_reason);
     }
     return EXIT_OK;
 }

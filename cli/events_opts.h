@@ -28,21 +28,23 @@ enum {
 };
 
 /* The shared entries of a getopt_long table; a command's table starts with these. */
-#define CLI_EVENTS_LONGOPTS                                                                    \
-    {"customer", required_argument, NULL, OPT_CUSTOMER},                                       \
-        {"date", required_argument, NULL, OPT_DATE},                                           \
-        {"amount", required_argument, NULL, OPT_AMOUNT},                                       \
-        {"channel", required_argument, NULL, OPT_CHANNEL},                                     \
-        {"product", required_argument, NULL, OPT_PRODUCT},                                     \
-        {"order", required_argument, NULL, OPT_ORDER},                                         \
-        {"date-format", required_argument, NULL, OPT_DATE_FORMAT},                             \
-        {"delim", required_argument, NULL, OPT_DELIM},                                         \
-        {"skip-bad-rows", no_argument, NULL, OPT_SKIP_BAD},                                    \
-        {"rejects", required_argument, NULL, OPT_REJECTS},                                     \
-        {"refunds", required_argument, NULL, OPT_REFUNDS},                                     \
-        {"threads", required_argument, NULL, OPT_THREADS},                                     \
-        {"format", required_argument, NULL, OPT_FORMAT},                                       \
-        {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}
+#define CLI_EVENTS_LONGOPTS                                                                        \
+    {"customer", required_argument, NULL, OPT_CUSTOMER},                                           \
+        {"date", required_argument, NULL, OPT_DATE},                                               \
+        {"amount", required_argument, NULL, OPT_AMOUNT},                                           \
+        {"channel", required_argument, NULL, OPT_CHANNEL},                                         \
+        {"product", required_argument, NULL, OPT_PRODUCT},                                         \
+        {"order", required_argument, NULL, OPT_ORDER},                                             \
+        {"date-format", required_argument, NULL, OPT_DATE_FORMAT},                                 \
+        {"delim", required_argument, NULL, OPT_DELIM},                                             \
+        {"skip-bad-rows", no_argument, NULL, OPT_SKIP_BAD},                                        \
+        {"rejects", required_argument, NULL, OPT_REJECTS},                                         \
+        {"refunds", required_argument, NULL, OPT_REFUNDS},                                         \
+        {"threads", required_argument, NULL, OPT_THREADS},                                         \
+        {"format", required_argument, NULL, OPT_FORMAT}, {"output", required_argument, NULL, 'o'}, \
+    {                                                                                              \
+        "help", no_argument, NULL, 'h'                                                             \
+    }
 
 /* The help text of the shared options, for a command's --help. */
 extern const char cli_events_help[];

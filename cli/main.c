@@ -13,9 +13,10 @@ static const cli_command commands[] = {
 
 static void help(FILE *f)
 {
-    fprintf(f, "retain %s - customer-retention analytics\n\n"
-               "Usage: retain COMMAND [options] FILE...\n"
-               "       retain COMMAND --help\n\nCommands:\n",
+    fprintf(f,
+            "retain %s - customer-retention analytics\n\n"
+            "Usage: retain COMMAND [options] FILE...\n"
+            "       retain COMMAND --help\n\nCommands:\n",
             RT_VERSION);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);

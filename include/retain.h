@@ -39,9 +39,9 @@ typedef enum {
 
 typedef struct rt_error {
     rt_status code;
-    int sys_errno;      /* errno, for RT_EIO; else 0 */
-    long line, column;  /* 1-based position in the input; 0 = not applicable */
-    char msg[512];      /* complete message, e.g. "orders.csv:17:4: column 'amount': ..." */
+    int sys_errno;     /* errno, for RT_EIO; else 0 */
+    long line, column; /* 1-based position in the input; 0 = not applicable */
+    char msg[512];     /* complete message, e.g. "orders.csv:17:4: column 'amount': ..." */
 } rt_error;
 
 /* A short constant name for 'code' ("out of memory", "parse error", ...). */
@@ -82,9 +82,9 @@ typedef struct rt_load_options {
     int skip_bad_rows;       /* 0 = stop at the first bad row with RT_EPARSE */
     rt_reject_fn on_reject;  /* optional, see above */
     void *reject_ud;
-    rt_refund_policy refunds; /* negative amounts: net within the customer's day, or drop */
-    int threads;              /* 0 = one per online core */
-    const char *name;         /* name used in messages; NULL = the path ("<stdin>" for "-") */
+    rt_refund_policy refunds;      /* negative amounts: net within the customer's day, or drop */
+    int threads;                   /* 0 = one per online core */
+    const char *name;              /* name used in messages; NULL = the path ("<stdin>" for "-") */
     const rt_allocator *allocator; /* NULL = malloc */
 } rt_load_options;
 
@@ -122,8 +122,8 @@ RT_API rt_status rt_events_read(const char *path, const rt_load_options *opt, rt
 RT_API void rt_events_free(rt_events *ev);
 
 /* Getters; 'ev' must not be NULL. Arrays are borrowed, valid until rt_events_free. */
-RT_API size_t rt_events_count(const rt_events *ev);     /* events (rows of the table) */
-RT_API size_t rt_events_customers(const rt_events *ev); /* distinct customers */
+RT_API size_t rt_events_count(const rt_events *ev);            /* events (rows of the table) */
+RT_API size_t rt_events_customers(const rt_events *ev);        /* distinct customers */
 RT_API const uint64_t *rt_events_offsets(const rt_events *ev); /* customers + 1 entries */
 RT_API const int32_t *rt_events_days(const rt_events *ev);     /* days since 1970-01-01 */
 /* Seconds since midnight UTC, or NULL when the input had no times of day. */
@@ -201,8 +201,8 @@ typedef struct rt_summary_options {
  * one-time customers, median inter-purchase days, load counts, top channels and products by
  * revenue. Definitions are in the README and in the result's "definitions" field. '*out'
  * owns the result (rt_result_free). Errors: RT_ENOMEM. */
-RT_API rt_status rt_summary_run(const rt_events *ev, const rt_summary_options *opt,
-                                rt_result **out, rt_error *err);
+RT_API rt_status rt_summary_run(const rt_events *ev, const rt_summary_options *opt, rt_result **out,
+                                rt_error *err);
 
 /* ---- simulation ---- */
 
@@ -211,18 +211,18 @@ RT_API rt_status rt_summary_run(const rt_events *ev, const rt_summary_options *o
  * out with probability p ~ Beta(a, b); spend per purchase ~ Gamma(p_shape, nu) with
  * nu ~ Gamma(q, gamma) (Gamma-Gamma). */
 typedef struct rt_sim_options {
-    uint64_t customers;   /* [1000] */
-    uint64_t seed;        /* [1]; the same seed gives the same bytes */
-    int32_t start_day;    /* first day of the log, days since 1970-01-01 [2024-01-01] */
-    int32_t days;         /* length of the log in days [365] */
-    int32_t acquisition_days; /* customers arrive uniformly over the first this many days
-                                 [days / 4, at least 1] */
+    uint64_t customers;          /* [1000] */
+    uint64_t seed;               /* [1]; the same seed gives the same bytes */
+    int32_t start_day;           /* first day of the log, days since 1970-01-01 [2024-01-01] */
+    int32_t days;                /* length of the log in days [365] */
+    int32_t acquisition_days;    /* customers arrive uniformly over the first this many days
+                                    [days / 4, at least 1] */
     double r, alpha, a, b;       /* BG/NBD [0.243, 4.414, 0.793, 2.426] */
     double p_shape, q, gamma_gg; /* Gamma-Gamma [6.25, 3.74, 15.44] */
-    int channels;         /* number of channels [4] */
-    int products;         /* number of products [200] */
-    int with_times;       /* 1 = timestamps "YYYY-MM-DD HH:MM:SS" instead of dates */
-    int with_orders;      /* 1 = add an order_id column */
+    int channels;                /* number of channels [4] */
+    int products;                /* number of products [200] */
+    int with_times;              /* 1 = timestamps "YYYY-MM-DD HH:MM:SS" instead of dates */
+    int with_orders;             /* 1 = add an order_id column */
 } rt_sim_options;
 
 /* Stream a synthetic transaction log as CSV to 'out' (header customer_id,date,amount,channel,
@@ -232,8 +232,8 @@ typedef struct rt_sim_options {
  * customer attributes: customer_id,signup_date,tier,loyalty_member,satisfaction (1-5; higher
  * satisfaction lowers the dropout probability). Returns RT_EDOMAIN for impossible options,
  * RT_EIO when a write fails, RT_ENOMEM. */
-RT_API rt_status rt_simulate(const rt_sim_options *opt, FILE *out, FILE *truth,
-                             FILE *customers_out, rt_error *err);
+RT_API rt_status rt_simulate(const rt_sim_options *opt, FILE *out, FILE *truth, FILE *customers_out,
+                             rt_error *err);
 
 /* ---- dates ---- */
 

@@ -9,13 +9,20 @@
 const char *rt_status_name(rt_status code)
 {
     switch (code) {
-    case RT_OK: return "ok";
-    case RT_ENOMEM: return "out of memory";
-    case RT_EIO: return "I/O error";
-    case RT_EPARSE: return "bad input";
-    case RT_EDOMAIN: return "unusable input";
-    case RT_ENOCONV: return "no convergence";
-    case RT_EMISUSE: return "API misuse";
+    case RT_OK:
+        return "ok";
+    case RT_ENOMEM:
+        return "out of memory";
+    case RT_EIO:
+        return "I/O error";
+    case RT_EPARSE:
+        return "bad input";
+    case RT_EDOMAIN:
+        return "unusable input";
+    case RT_ENOCONV:
+        return "no convergence";
+    case RT_EMISUSE:
+        return "API misuse";
     }
     return "unknown error";
 }

@@ -58,7 +58,8 @@ static void count_part(void *arg, int k)
 {
     count_job *j = arg;
     rt_events *ev = j->ev;
-    size_t lo = ev->n * (size_t)k / (size_t)j->parts, hi = ev->n * (size_t)(k + 1) / (size_t)j->parts;
+    size_t lo = ev->n * (size_t)k / (size_t)j->parts,
+           hi = ev->n * (size_t)(k + 1) / (size_t)j->parts;
     uint32_t *codes = ev->code[RT_FIELD_CUSTOMER], *cnt = j->cnt[k];
     for (size_t i = lo; i < hi; i++) {
         uint32_t c = j->map[codes[i]];
@@ -71,7 +72,8 @@ static void position_part(void *arg, int k)
 {
     count_job *j = arg;
     rt_events *ev = j->ev;
-    size_t lo = ev->n * (size_t)k / (size_t)j->parts, hi = ev->n * (size_t)(k + 1) / (size_t)j->parts;
+    size_t lo = ev->n * (size_t)k / (size_t)j->parts,
+           hi = ev->n * (size_t)(k + 1) / (size_t)j->parts;
     uint32_t *codes = ev->code[RT_FIELD_CUSTOMER], *cur = j->cnt[k];
     for (size_t i = lo; i < hi; i++)
         codes[i] = cur[codes[i]]++;
@@ -159,7 +161,8 @@ static int scatter(rt_events *ev, const uint32_t *pos, void **col, size_t width,
 
 static uint64_t key(const rt_events *ev, size_t i)
 {
-    return (uint64_t)((int64_t)ev->day[i] + 0x80000000LL) << 17 | (uint64_t)(ev->sec ? ev->sec[i] : 0);
+    return (uint64_t)((int64_t)ev->day[i] + 0x80000000LL) << 17 |
+           (uint64_t)(ev->sec ? ev->sec[i] : 0);
 }
 
 typedef struct sort_job {

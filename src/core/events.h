@@ -17,8 +17,8 @@ struct rt_events {
     size_t ncust; /* customers */
     uint64_t *offsets;
     int32_t *day;
-    int32_t *sec;             /* NULL when no row had a time of day */
-    double *amount;           /* NULL without an amount column */
+    int32_t *sec;               /* NULL when no row had a time of day */
+    double *amount;             /* NULL without an amount column */
     uint32_t *code[RT_NFIELDS]; /* dictionary codes; [RT_FIELD_CUSTOMER] only while loading */
     rt_strtab dict[RT_NFIELDS];
     char *colname[RT_NFIELDS]; /* header names used (NULL = column absent) */

@@ -29,9 +29,9 @@
 enum { R_CUSTOMER = 0, R_CHANNEL, R_PRODUCT, R_ORDER, R_DATE, R_AMOUNT, R_NROLES };
 
 static const char *const role_option[R_NROLES] = {"--customer", "--channel", "--product",
-                                                  "--order", "--date", "--amount"};
+                                                  "--order",    "--date",    "--amount"};
 static const char *const role_what[R_NROLES] = {"customer id", "channel", "product",
-                                                "order id", "date", "amount"};
+                                                "order id",    "date",    "amount"};
 /* Header names recognised without a flag, in order of preference (case-insensitive). */
 static const char *const role_names[R_NROLES][10] = {
     {"customer_id", "customer", "cust_id", "user_id", "client_id", "customerid", "userid",
@@ -39,8 +39,7 @@ static const char *const role_names[R_NROLES][10] = {
     {"channel", NULL},
     {"product", "product_id", "sku", "item", NULL},
     {"order_id", "order", "orderid", "order id", "transaction_id", NULL},
-    {"date", "order_date", "purchase_date", "timestamp", "created_at", "event_time", "time",
-     NULL},
+    {"date", "order_date", "purchase_date", "timestamp", "created_at", "event_time", "time", NULL},
     {"amount", "revenue", "total", "price", "value", "sales", NULL},
 };
 
@@ -109,12 +108,12 @@ typedef struct loader {
     int eof;
     rt_events *ev;
     rt_dict dict[RT_NFIELDS];
-    uint32_t *shard_rows[64];  /* phase 2 scratch: rows of the block owned by each shard */
-    void *shard_refs[64];      /* and their string references */
+    uint32_t *shard_rows[64]; /* phase 2 scratch: rows of the block owned by each shard */
+    void *shard_refs[64];     /* and their string references */
     size_t shard_cap;
     int small[RT_NFIELDS]; /* this block, field f is looked up read-only (see phase 2) */
-    uint64_t line_base; /* lines before the block's data */
-    size_t row_base;    /* rows kept before the block */
+    uint64_t line_base;    /* lines before the block's data */
+    size_t row_base;       /* rows kept before the block */
     int phase2_failed;
     rt_ksum refunds; /* sum of negative amounts so far */
 } loader;
@@ -186,12 +185,12 @@ static int grow_range(loader *L, range *r)
 {
     size_t cap = r->cap ? r->cap * 2 : 4096;
     void *p;
-#define GROW(field)                                                                            \
-    do {                                                                                       \
-        p = rt_mem_resize(L->a, r->field, cap * sizeof *r->field);                            \
-        if (!p)                                                                                \
-            return -1;                                                                         \
-        r->field = p;                                                                          \
+#define GROW(field)                                                                                \
+    do {                                                                                           \
+        p = rt_mem_resize(L->a, r->field, cap * sizeof *r->field);                                 \
+        if (!p)                                                                                    \
+            return -1;                                                                             \
+        r->field = p;                                                                              \
     } while (0)
     GROW(day);
     GROW(sec);
@@ -229,9 +228,12 @@ static char *unescaped_copy(loader *L, range *r, const char *p, uint32_t len)
 static const char *parse_date(const loader *L, const rt_csv_field *fd, rt_datetime *dt)
 {
     switch (L->date_mode) {
-    case DATE_EPOCH: return rt_date_parse_epoch(fd->p, fd->len, dt);
-    case DATE_FORMAT: return rt_date_parse_fmt(&L->fmt, fd->p, fd->len, dt);
-    default: return rt_date_parse_iso(fd->p, fd->len, dt);
+    case DATE_EPOCH:
+        return rt_date_parse_epoch(fd->p, fd->len, dt);
+    case DATE_FORMAT:
+        return rt_date_parse_fmt(&L->fmt, fd->p, fd->len, dt);
+    default:
+        return rt_date_parse_iso(fd->p, fd->len, dt);
     }
 }
 
@@ -419,8 +421,8 @@ static int intern_field(loader *L, int f, int k)
         if (i + 8 < n)
             rt_dict_prefetch_entry(d, k, refs[i + 8]->h);
         const strref *s = refs[i];
-        if (rt_dict_intern(d, k, s->h, s->p, s->len,
-                           (uint32_t)(L->row_base + idx[i]), &out[idx[i]]) != 0)
+        if (rt_dict_intern(d, k, s->h, s->p, s->len, (uint32_t)(L->row_base + idx[i]),
+                           &out[idx[i]]) != 0)
             return -1;
     }
     return 0;
@@ -459,7 +461,8 @@ static int add_pending(loader *L, int f)
         const strref *s = L->r[j].str[f];
         for (size_t m = 0; m < L->r[j].rows; m++, i++)
             if (out[i] == PENDING &&
-                rt_dict_intern(d, rt_dict_shard_of(d, s[m].h), s[m].h, s[m].p, s[m].len, (uint32_t)(L->row_base + i), &out[i]) != 0)
+                rt_dict_intern(d, rt_dict_shard_of(d, s[m].h), s[m].h, s[m].p, s[m].len,
+                               (uint32_t)(L->row_base + i), &out[i]) != 0)
                 return -1;
     }
     return 0;
@@ -494,14 +497,14 @@ static int grow_columns(loader *L, size_t need, int want_sec)
     while (cap < need)
         cap *= 2;
     void *p;
-#define GROW(field)                                                                            \
-    do {                                                                                       \
-        if (ev->field) {                                                                       \
-            p = rt_mem_resize(L->a, ev->field, cap * sizeof *ev->field);                      \
-            if (!p)                                                                            \
-                return -1;                                                                     \
-            ev->field = p;                                                                     \
-        }                                                                                      \
+#define GROW(field)                                                                                \
+    do {                                                                                           \
+        if (ev->field) {                                                                           \
+            p = rt_mem_resize(L->a, ev->field, cap * sizeof *ev->field);                           \
+            if (!p)                                                                                \
+                return -1;                                                                         \
+            ev->field = p;                                                                         \
+        }                                                                                          \
     } while (0)
     GROW(day);
     GROW(sec);
@@ -674,12 +677,18 @@ static void list_columns(char **names, size_t n, char *buf, size_t cap)
 static const char *role_flag_value(const rt_load_options *o, int role)
 {
     switch (role) {
-    case R_CUSTOMER: return o->customer_col;
-    case R_CHANNEL: return o->channel_col;
-    case R_PRODUCT: return o->product_col;
-    case R_ORDER: return o->order_col;
-    case R_DATE: return o->date_col;
-    default: return o->amount_col;
+    case R_CUSTOMER:
+        return o->customer_col;
+    case R_CHANNEL:
+        return o->channel_col;
+    case R_PRODUCT:
+        return o->product_col;
+    case R_ORDER:
+        return o->order_col;
+    case R_DATE:
+        return o->date_col;
+    default:
+        return o->amount_col;
     }
 }
 

@@ -56,7 +56,7 @@ struct rt_result {
     table *tables;
     size_t ntables, tables_cap;
     size_t main_plus1; /* the main table + 1; 0 = the fields are the answer */
-    block *blocks; /* arena; the head is the block being filled */
+    block *blocks;     /* arena; the head is the block being filled */
 };
 
 /* Take 'n' bytes aligned to 'align' (a power of two, at most ARENA_ALIGN) from the arena of

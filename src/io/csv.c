@@ -54,8 +54,7 @@ static void keep(rt_csv_field *f, size_t cap, size_t n, const char *p, const cha
 }
 
 /* Finish a record whose last field ends at 'stop' and whose terminator ends at 'next'. */
-static rt_csv_rc done(rt_csv_rec *rec, size_t n, const char *stop, const char *next,
-                      uint32_t nl)
+static rt_csv_rc done(rt_csv_rec *rec, size_t n, const char *stop, const char *next, uint32_t nl)
 {
     rec->n = n;
     rec->stop = stop;

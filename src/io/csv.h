@@ -20,8 +20,8 @@ typedef struct rt_csv_field {
 typedef enum { RT_CSV_ROW, RT_CSV_MORE, RT_CSV_BAD } rt_csv_rc;
 
 typedef struct rt_csv_rec {
-    size_t n;           /* fields in the record (may exceed the array given; only 'cap' kept) */
-    const char *start;  /* record text: [start, stop), without its line end */
+    size_t n;          /* fields in the record (may exceed the array given; only 'cap' kept) */
+    const char *start; /* record text: [start, stop), without its line end */
     const char *stop;
     const char *next;   /* where the next record begins */
     uint32_t newlines;  /* '\n' bytes consumed, the terminator included */

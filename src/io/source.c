@@ -22,8 +22,8 @@ struct rt_source {
     const char *name; /* borrowed from the caller */
 };
 
-rt_status rt_source_open(const char *path, const char *name, const rt_allocator *a,
-                         rt_source **out, rt_error *err)
+rt_status rt_source_open(const char *path, const char *name, const rt_allocator *a, rt_source **out,
+                         rt_error *err)
 {
     *out = NULL;
     int is_stdin = strcmp(path, "-") == 0;
@@ -69,12 +69,16 @@ static rt_status zstate(rt_source *s, rt_error *err)
     int zerr;
     const char *msg = gzerror(s->gz, &zerr);
     switch (zerr) {
-    case Z_OK: return RT_OK;
-    case Z_ERRNO: return rt_fail_errno(err, errno ? errno : EIO, "cannot read '%s'", s->name);
-    case Z_MEM_ERROR: return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
+    case Z_OK:
+        return RT_OK;
+    case Z_ERRNO:
+        return rt_fail_errno(err, errno ? errno : EIO, "cannot read '%s'", s->name);
+    case Z_MEM_ERROR:
+        return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
     case Z_BUF_ERROR:
         return rt_fail(err, RT_EPARSE, s->name, 0, 0, "truncated gzip data (%s)", zmessage(msg));
-    default: return rt_fail(err, RT_EPARSE, s->name, 0, 0, "corrupt gzip data: %s", zmessage(msg));
+    default:
+        return rt_fail(err, RT_EPARSE, s->name, 0, 0, "corrupt gzip data: %s", zmessage(msg));
     }
 }
 

@@ -10,8 +10,8 @@ typedef struct rt_source rt_source;
 
 /* Open 'path' ("-" = stdin). 'name' is used in messages. On failure returns RT_EIO with the
  * system's reason; '*out' is NULL. */
-rt_status rt_source_open(const char *path, const char *name, const rt_allocator *a,
-                         rt_source **out, rt_error *err);
+rt_status rt_source_open(const char *path, const char *name, const rt_allocator *a, rt_source **out,
+                         rt_error *err);
 
 /* Read up to 'cap' bytes into 'buf'; '*got' = 0 means end of input. Errors: RT_EIO (read
  * failed), RT_EPARSE (corrupt gzip data). */

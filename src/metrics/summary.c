@@ -156,8 +156,7 @@ static int add_top(rt_result *r, const rt_events *ev, int d, const dim_total *to
     int bad = t < 0;
     for (size_t i = 0; i < n && (int)i < top && !bad; i++) {
         rt_value cell[5] = {
-            {.type = RT_VAL_STRING,
-             .s = rt_events_string(ev, dim_field[d], items[i].code, NULL)},
+            {.type = RT_VAL_STRING, .s = rt_events_string(ev, dim_field[d], items[i].code, NULL)},
             {.type = has_amount ? RT_VAL_DOUBLE : RT_VAL_NULL, .d = items[i].revenue},
             {.type = has_amount ? RT_VAL_DOUBLE : RT_VAL_NULL, .d = items[i].revenue / revenue},
             {.type = RT_VAL_INT, .i = (int64_t)items[i].events},
