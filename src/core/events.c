@@ -142,18 +142,21 @@ static void scatter_part(void *arg, int k)
     }
 }
 
-/* Replace column '*col' by its scattered copy (dst[pos[i]] = src[i]). */
-static int scatter(rt_events *ev, const uint32_t *pos, void **col, size_t width, int threads)
+/* Replace column '*col' by its scattered copy (dst[pos[i]] = src[i]), written into '*spare',
+ * a free buffer of this width (allocated on first use); the old column becomes the spare.
+ * Reusing buffers saves the kernel zeroing fresh pages for every column. */
+static int scatter(rt_events *ev, const uint32_t *pos, void **col, void **spare, size_t width,
+                   int threads)
 {
     if (!*col)
         return 0;
-    void *dst = rt_mem_array(ev->alloc, ev->n, width);
-    if (!dst)
+    if (!*spare && !(*spare = rt_mem_array(ev->alloc, ev->n, width)))
         return -1;
-    scatter_job j = {pos, ev->n, threads, *col, dst, width};
+    scatter_job j = {pos, ev->n, threads, *col, *spare, width};
     rt_parallel(threads, scatter_part, &j);
-    rt_mem_free(ev->alloc, *col);
-    *col = dst;
+    void *old = *col;
+    *col = *spare;
+    *spare = old;
     return 0;
 }
 
@@ -333,11 +336,14 @@ rt_status rt_events_finish(rt_events *ev, rt_dict *dicts, int threads, rt_refund
     if (st != RT_OK)
         return st;
     uint32_t *pos = ev->code[RT_FIELD_CUSTOMER];
-    int bad = scatter(ev, pos, (void **)&ev->day, 4, threads) ||
-              scatter(ev, pos, (void **)&ev->sec, 4, threads) ||
-              scatter(ev, pos, (void **)&ev->amount, 8, threads);
+    void *spare4 = NULL, *spare8 = NULL;
+    int bad = scatter(ev, pos, (void **)&ev->day, &spare4, 4, threads) ||
+              scatter(ev, pos, (void **)&ev->sec, &spare4, 4, threads) ||
+              scatter(ev, pos, (void **)&ev->amount, &spare8, 8, threads);
     for (int f = 1; f < RT_NFIELDS && !bad; f++)
-        bad = scatter(ev, pos, (void **)&ev->code[f], 4, threads);
+        bad = scatter(ev, pos, (void **)&ev->code[f], &spare4, 4, threads);
+    rt_mem_free(ev->alloc, spare4);
+    rt_mem_free(ev->alloc, spare8);
     if (bad)
         return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
     rt_mem_free(ev->alloc, pos);
