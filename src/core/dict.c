@@ -197,28 +197,6 @@ void rt_dict_drop_index(rt_dict *d)
     }
 }
 
-void rt_dict_prefetch(const rt_dict *d, int s, uint64_t h)
-{
-    const rt_dict_shard *sh = &d->shard[s];
-    if (sh->slots)
-        __builtin_prefetch(&sh->slots[(size_t)h & sh->mask]);
-}
-
-void rt_dict_prefetch_entry(const rt_dict *d, int s, uint64_t h)
-{
-    const rt_dict_shard *sh = &d->shard[s];
-    if (!sh->slots)
-        return;
-    /* The first slot with the same tag, not just the first slot: at a load of 3/4 the
-     * string is often a few slots further along. */
-    uint64_t tag = h >> 32 << 32, slot;
-    for (size_t i = (size_t)h & sh->mask; (slot = sh->slots[i]) != 0; i = (i + 1) & sh->mask)
-        if ((slot & 0xffffffff00000000ULL) == tag) {
-            __builtin_prefetch(rec_at(sh, slot));
-            return;
-        }
-}
-
 size_t rt_dict_code_space(const rt_dict *d)
 {
     size_t most = 0;

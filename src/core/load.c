@@ -67,6 +67,11 @@ typedef struct reject {
     char *why;
 } reject;
 
+typedef struct u32vec {
+    uint32_t *p;
+    size_t n, cap;
+} u32vec;
+
 /* One thread's share of a block and what it made of it. */
 typedef struct range {
     const char *begin, *limit, *stop;
@@ -88,6 +93,7 @@ typedef struct range {
     reject *rej;
     size_t nrej, rejcap;
     chunk *esc; /* unescaped fields of this block, newest chunk first */
+    u32vec list[RT_NFIELDS][RT_DICT_MAX_SHARDS]; /* rows whose string a shard owns (phase 2) */
 } range;
 
 typedef struct loader {
@@ -108,9 +114,6 @@ typedef struct loader {
     int eof;
     rt_events *ev;
     rt_dict dict[RT_NFIELDS];
-    uint32_t *shard_rows[64]; /* phase 2 scratch: rows of the block owned by each shard */
-    void *shard_refs[64];     /* and their string references */
-    size_t shard_cap;
     int small[RT_NFIELDS]; /* this block, field f is looked up read-only (see phase 2) */
     uint64_t line_base;    /* lines before the block's data */
     size_t row_base;       /* rows kept before the block */
@@ -308,7 +311,16 @@ static int convert(loader *L, range *r, const rt_csv_rec *rec, rt_csv_field *f, 
             len = rt_csv_unescape(copy, len);
             p = copy;
         }
-        r->str[k][i] = (strref){p, len, rt_hash(p, len)};
+        uint64_t h = rt_hash(p, len);
+        r->str[k][i] = (strref){p, len, h};
+        if (!L->small[k]) {
+            u32vec *v = &r->list[k][rt_dict_shard_of(&L->dict[k], h)];
+            if (v->n == v->cap && rt_mem_grow(L->a, (void **)&v->p, &v->cap, v->n + 1, 4)) {
+                r->status = RT_ENOMEM;
+                return 1;
+            }
+            v->p[v->n++] = (uint32_t)i;
+        }
     }
     return 0;
 }
@@ -374,6 +386,9 @@ static void reset_range(loader *L, range *r)
     r->refund_sum = (rt_ksum){0, 0};
     r->any_time = 0;
     r->status = RT_OK;
+    for (int f = 0; f < RT_NFIELDS; f++)
+        for (int k = 0; k < RT_DICT_MAX_SHARDS; k++)
+            r->list[f][k].n = 0;
 }
 
 static void free_range(loader *L, range *r)
@@ -383,8 +398,11 @@ static void free_range(loader *L, range *r)
     rt_mem_free(L->a, r->day);
     rt_mem_free(L->a, r->sec);
     rt_mem_free(L->a, r->amt);
-    for (int f = 0; f < RT_NFIELDS; f++)
+    for (int f = 0; f < RT_NFIELDS; f++) {
         rt_mem_free(L->a, r->str[f]);
+        for (int k = 0; k < RT_DICT_MAX_SHARDS; k++)
+            rt_mem_free(L->a, r->list[f][k].p);
+    }
     memset(r, 0, sizeof *r);
 }
 
@@ -396,34 +414,29 @@ static void phase1(void *arg, int k)
 
 /* ---- phase 2: intern the block's strings, one dictionary shard per thread ---- */
 
-/* Intern the strings of field 'f' owned by shard 'k' for the whole block. The rows of the
- * shard are listed first, so the lookups can be software-pipelined: the slot of the row 16
- * ahead is prefetched, then the entry of the row 8 ahead. */
+/* Intern the strings of field 'f' owned by shard 'k' for the whole block, range by range in
+ * row order. Phase 1 listed the rows of each shard, so the lookups can be software-pipelined:
+ * the slot of the string 16 ahead is prefetched, then the entry of the one 8 ahead. */
 static int intern_field(loader *L, int f, int k)
 {
     rt_dict *d = &L->dict[f];
-    uint32_t *idx = L->shard_rows[k];
-    const strref **refs = (const strref **)L->shard_refs[k];
-    size_t n = 0, row = L->row_base;
+    size_t row = L->row_base;
     for (int j = 0; j < L->nr; j++) {
-        const strref *s = L->r[j].str[f];
-        for (size_t i = 0; i < L->r[j].rows; i++)
-            if (rt_dict_shard_of(d, s[i].h) == k) {
-                idx[n] = (uint32_t)(row - L->row_base + i);
-                refs[n++] = &s[i];
-            }
-        row += L->r[j].rows;
-    }
-    uint32_t *out = L->ev->code[f] + L->row_base;
-    for (size_t i = 0; i < n; i++) {
-        if (i + 16 < n)
-            rt_dict_prefetch(d, k, refs[i + 16]->h);
-        if (i + 8 < n)
-            rt_dict_prefetch_entry(d, k, refs[i + 8]->h);
-        const strref *s = refs[i];
-        if (rt_dict_intern(d, k, s->h, s->p, s->len, (uint32_t)(L->row_base + idx[i]),
-                           &out[idx[i]]) != 0)
-            return -1;
+        const range *r = &L->r[j];
+        const strref *s = r->str[f];
+        const uint32_t *idx = r->list[f][k].p;
+        size_t n = r->list[f][k].n;
+        uint32_t *out = L->ev->code[f] + row;
+        for (size_t i = 0; i < n; i++) {
+            if (i + 16 < n)
+                rt_dict_prefetch(d, k, s[idx[i + 16]].h);
+            if (i + 8 < n)
+                rt_dict_prefetch_entry(d, k, s[idx[i + 8]].h);
+            const strref *x = &s[idx[i]];
+            if (rt_dict_intern(d, k, x->h, x->p, x->len, (uint32_t)(row + idx[i]), &out[idx[i]]))
+                return -1;
+        }
+        row += r->rows;
     }
     return 0;
 }
@@ -554,6 +567,8 @@ static rt_status process_block(loader *L, const char **stop, rt_error *err)
 {
     size_t len = (size_t)(L->data_end - L->data);
     int nr = len < ((size_t)1 << 20) ? 1 : L->threads;
+    for (int f = 0; f < RT_NFIELDS; f++) /* fixed for the block: phase 1 lists by shard */
+        L->small[f] = f != RT_FIELD_CUSTOMER && rt_dict_size(&L->dict[f]) < SMALL_DICT;
     L->nr = nr;
     for (int k = 0; k < nr; k++) {
         range *r = &L->r[k];
@@ -617,21 +632,6 @@ static rt_status process_block(loader *L, const char **stop, rt_error *err)
     }
     L->row_base = ev->n;
     L->phase2_failed = 0;
-    if (rows > L->shard_cap) {
-        for (int k = 0; k < L->threads; k++) {
-            rt_mem_free(L->a, L->shard_rows[k]);
-            rt_mem_free(L->a, L->shard_refs[k]);
-            L->shard_rows[k] = rt_mem_array(L->a, rows, sizeof(uint32_t));
-            L->shard_refs[k] = rt_mem_array(L->a, rows, sizeof(strref *));
-            if (!L->shard_rows[k] || !L->shard_refs[k]) {
-                L->shard_cap = 0;
-                return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
-            }
-        }
-        L->shard_cap = rows;
-    }
-    for (int f = 0; f < RT_NFIELDS; f++)
-        L->small[f] = f != RT_FIELD_CUSTOMER && rt_dict_size(&L->dict[f]) < SMALL_DICT;
     rt_parallel(L->threads, phase2, L);
     for (int f = 0; f < RT_NFIELDS && !L->phase2_failed; f++)
         if (L->col[f] >= 0 && L->small[f] && add_pending(L, f) != 0)
@@ -849,17 +849,11 @@ static rt_status setup(loader *L, const char *path, const rt_load_options *opt, 
     return RT_OK;
 }
 
-/* Free the per-block scratch (ranges, phase 2 lists). */
+/* Free the per-block scratch. */
 static void free_scratch(loader *L)
 {
-    for (int k = 0; k < 64; k++) {
+    for (int k = 0; k < 64; k++)
         free_range(L, &L->r[k]);
-        rt_mem_free(L->a, L->shard_rows[k]);
-        rt_mem_free(L->a, L->shard_refs[k]);
-        L->shard_rows[k] = NULL;
-        L->shard_refs[k] = NULL;
-    }
-    L->shard_cap = 0;
 }
 
 static void cleanup(loader *L)
