@@ -256,11 +256,16 @@ int rt_dict_finish(const rt_dict *d, const uint32_t *map, size_t n, rt_strtab *o
             memcpy(&local, rec + 4, 4);
             uint32_t k = map[(size_t)local * (size_t)d->nshards + (size_t)s];
             if (k < n)
-                out->off[k + 1] = (uint64_t)rec_len(rec) + 1;
+                out->off[k + 1] = rec_len(rec) + 1;
         }
     }
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < n; k++) {
+        if (out->off[k + 1] > UINT32_MAX - out->off[k]) { /* 4 GiB of strings in one field */
+            rt_strtab_release(out, d->alloc);
+            return -1;
+        }
         out->off[k + 1] += out->off[k];
+    }
     out->data = rt_mem_alloc(d->alloc, out->off[n] + 1);
     if (!out->data) {
         rt_strtab_release(out, d->alloc);

@@ -30,7 +30,7 @@ typedef struct rt_dict {
 /* The final form: strings numbered 0..n-1, each NUL-terminated at data + off[i]. */
 typedef struct rt_strtab {
     char *data;
-    uint64_t *off; /* n + 1 entries; the length of i is off[i+1] - off[i] - 1 */
+    uint32_t *off; /* n + 1 entries; the length of i is off[i+1] - off[i] - 1 (< 4 GiB) */
     size_t n;
 } rt_strtab;
 
@@ -96,7 +96,7 @@ size_t rt_dict_number(const rt_dict *d, uint32_t *map);
 
 /* Lay the strings out in 'out' as numbered by 'map' (packed code -> final number below 'n';
  * entries >= n are left out). The dictionary is left intact. Returns 0, or -1 on allocation
- * failure. */
+ * failure or when the strings need 4 GiB or more. */
 int rt_dict_finish(const rt_dict *d, const uint32_t *map, size_t n, rt_strtab *out);
 
 void rt_strtab_release(rt_strtab *t, const rt_allocator *a);

@@ -160,6 +160,23 @@ static int scatter(rt_events *ev, const uint32_t *pos, void **col, void **spare,
     return 0;
 }
 
+/* Put the two halves of each amount back together into the amount column. */
+static int join_amounts(rt_events *ev)
+{
+    ev->amount = rt_mem_array(ev->alloc, ev->n, sizeof *ev->amount);
+    if (!ev->amount)
+        return -1;
+    for (size_t i = 0; i < ev->n; i++) {
+        uint64_t bits = (uint64_t)ev->amount_half[1][i] << 32 | ev->amount_half[0][i];
+        memcpy(&ev->amount[i], &bits, 8);
+    }
+    for (int h = 0; h < 2; h++) {
+        rt_mem_free(ev->alloc, ev->amount_half[h]);
+        ev->amount_half[h] = NULL;
+    }
+    return 0;
+}
+
 /* ---- time order within each customer ---- */
 
 static uint64_t key(const rt_events *ev, size_t i)
@@ -262,7 +279,7 @@ static rt_status net_refunds(rt_events *ev, rt_error *err)
     size_t w = 0, cw = 0;
     uint64_t start = 0;
     rt_strtab *ct = &ev->dict[RT_FIELD_CUSTOMER];
-    uint64_t soff = 0;
+    uint32_t soff = 0;
     for (size_t c = 0; c < ev->ncust; c++) {
         size_t lo = ev->offsets[c], hi = ev->offsets[c + 1];
         for (size_t i = lo; i < hi;) {
@@ -298,7 +315,7 @@ static rt_status net_refunds(rt_events *ev, rt_error *err)
         }
         if (w > start) {
             /* Keep customer c as number cw, moving its id string down. */
-            uint64_t len = ct->off[c + 1] - ct->off[c];
+            uint32_t len = ct->off[c + 1] - ct->off[c];
             memmove(ct->data + soff, ct->data + ct->off[c], len);
             ct->off[cw] = soff;
             soff += len;
@@ -336,20 +353,22 @@ rt_status rt_events_finish(rt_events *ev, rt_dict *dicts, int threads, rt_refund
     if (st != RT_OK)
         return st;
     uint32_t *pos = ev->code[RT_FIELD_CUSTOMER];
-    /* The one 8-byte column first, so that its spare is freed before the 4-byte ones start
-     * (peak memory: the columns plus one 8-byte buffer). */
-    void *spare4 = NULL, *spare8 = NULL;
-    int bad = scatter(ev, pos, (void **)&ev->amount, &spare8, 8, threads);
-    rt_mem_free(ev->alloc, spare8);
-    bad = bad || scatter(ev, pos, (void **)&ev->day, &spare4, 4, threads) ||
-          scatter(ev, pos, (void **)&ev->sec, &spare4, 4, threads);
+    /* Every column is 4 bytes wide (amounts in two halves), so one spare buffer serves all:
+     * the peak is the columns plus 4 bytes per event. */
+    void *spare = NULL;
+    int bad = scatter(ev, pos, (void **)&ev->day, &spare, 4, threads) ||
+              scatter(ev, pos, (void **)&ev->sec, &spare, 4, threads) ||
+              scatter(ev, pos, (void **)&ev->amount_half[0], &spare, 4, threads) ||
+              scatter(ev, pos, (void **)&ev->amount_half[1], &spare, 4, threads);
     for (int f = 1; f < RT_NFIELDS && !bad; f++)
-        bad = scatter(ev, pos, (void **)&ev->code[f], &spare4, 4, threads);
-    rt_mem_free(ev->alloc, spare4);
+        bad = scatter(ev, pos, (void **)&ev->code[f], &spare, 4, threads);
+    rt_mem_free(ev->alloc, spare);
     if (bad)
         return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
     rt_mem_free(ev->alloc, pos);
     ev->code[RT_FIELD_CUSTOMER] = NULL;
+    if (ev->amount_half[0] && join_amounts(ev) != 0)
+        return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
     sort_job sj = {ev, threads, 0};
     rt_parallel(threads, sort_part, &sj);
     if (sj.failed)
@@ -371,6 +390,8 @@ void rt_events_free(rt_events *ev)
     rt_mem_free(a, ev->day);
     rt_mem_free(a, ev->sec);
     rt_mem_free(a, ev->amount);
+    rt_mem_free(a, ev->amount_half[0]);
+    rt_mem_free(a, ev->amount_half[1]);
     for (int f = 0; f < RT_NFIELDS; f++) {
         rt_mem_free(a, ev->code[f]);
         rt_strtab_release(&ev->dict[f], a);

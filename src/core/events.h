@@ -10,6 +10,10 @@
 
 enum { RT_NFIELDS = 4 }; /* customer, channel, product, order (rt_field) */
 
+/* The loader reads the input in blocks of this size (a record longer than a block grows
+ * it). Smaller blocks cost more thread hand-offs; larger ones more scratch memory. */
+#define RT_LOAD_BLOCK ((size_t)8 << 20)
+
 struct rt_events {
     const rt_allocator *alloc;
     size_t n;     /* events */
@@ -18,7 +22,9 @@ struct rt_events {
     uint64_t *offsets;
     int32_t *day;
     int32_t *sec;               /* NULL when no row had a time of day */
-    double *amount;             /* NULL without an amount column */
+    double *amount;             /* NULL without an amount column, and while loading: */
+    uint32_t *amount_half[2];   /* while loading, the low and high 32 bits of each amount, so
+                                   the sort moves 4-byte columns only (less peak memory) */
     uint32_t *code[RT_NFIELDS]; /* dictionary codes; [RT_FIELD_CUSTOMER] only while loading */
     rt_strtab dict[RT_NFIELDS];
     char *colname[RT_NFIELDS]; /* header names used (NULL = column absent) */

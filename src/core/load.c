@@ -21,7 +21,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define BLOCK_SIZE ((size_t)16 << 20)
 #define MAX_RECORD ((size_t)1 << 30)
 #define MAX_COLUMNS 4096
 
@@ -521,7 +520,8 @@ static int grow_columns(loader *L, size_t need, int want_sec)
     } while (0)
     GROW(day);
     GROW(sec);
-    GROW(amount);
+    GROW(amount_half[0]);
+    GROW(amount_half[1]);
     for (int f = 0; f < RT_NFIELDS; f++)
         GROW(code[f]);
 #undef GROW
@@ -626,8 +626,13 @@ static rt_status process_block(loader *L, const char **stop, rt_error *err)
         memcpy(ev->day + at, r->day, r->rows * sizeof *r->day);
         if (ev->sec)
             memcpy(ev->sec + at, r->sec, r->rows * sizeof *r->sec);
-        if (ev->amount)
-            memcpy(ev->amount + at, r->amt, r->rows * sizeof *r->amt);
+        if (ev->amount_half[0])
+            for (size_t i = 0; i < r->rows; i++) {
+                uint64_t bits;
+                memcpy(&bits, &r->amt[i], 8);
+                ev->amount_half[0][at + i] = (uint32_t)bits;
+                ev->amount_half[1][at + i] = (uint32_t)(bits >> 32);
+            }
         at += r->rows;
     }
     L->row_base = ev->n;
@@ -877,7 +882,8 @@ static rt_status new_table(loader *L, rt_error *err)
     ev->day = rt_mem_alloc(L->a, sizeof *ev->day);
     int ok = ev->source && ev->day;
     if (L->col[R_AMOUNT] >= 0)
-        ok &= (ev->amount = rt_mem_alloc(L->a, sizeof *ev->amount)) != NULL;
+        for (int h = 0; h < 2; h++)
+            ok &= (ev->amount_half[h] = rt_mem_alloc(L->a, sizeof *ev->amount_half[h])) != NULL;
     for (int f = 0; f < RT_NFIELDS; f++) {
         if (L->col[f] < 0)
             continue;
@@ -907,7 +913,7 @@ rt_status rt_events_read(const char *path, const rt_load_options *opt, rt_events
         return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
     rt_source *src = NULL;
     char *buf = NULL;
-    size_t cap = BLOCK_SIZE, len = 0;
+    size_t cap = RT_LOAD_BLOCK, len = 0;
     int header_done = 0;
     rt_status st = setup(L, path, opt, err);
     if (st == RT_OK)

@@ -4,6 +4,7 @@
  * input whose range boundaries fall inside multi-line quoted fields, and fault injection
  * (every allocation failure returns RT_ENOMEM cleanly and leaks nothing).
  * SPDX-License-Identifier: MIT */
+#include "core/events.h" /* RT_LOAD_BLOCK */
 #include "harness.h"
 #include "retain.h"
 
@@ -637,7 +638,7 @@ typedef struct gen {
     int escapes;        /* write "" escapes in quoted fields */
 } gen;
 
-#define BLOCK ((size_t)16 << 20) /* the loader's block size (load.c) */
+#define BLOCK RT_LOAD_BLOCK /* the loader's block size */
 
 /* One ordinary row; a bad amount when 'bad'. */
 static void gen_row(gen *g, int bad)
