@@ -121,7 +121,46 @@ static void put_cell(FILE *f, const col *cols, size_t c, size_t nc, const char *
         put_spaces(f, pad);
 }
 
-/* Print the fields of 'r' as "name  value" lines, names padded to the longest. */
+#define LINE_WIDTH 100 /* long text fields are wrapped to this width */
+
+/* Print 's' (no control characters) starting at column 'indent', wrapped at spaces so lines
+ * stay within LINE_WIDTH; continuation lines are indented to 'indent'. A word longer than a
+ * line is printed whole. */
+static void put_wrapped(FILE *f, const char *s, size_t indent)
+{
+    size_t room = LINE_WIDTH > indent + 20 ? LINE_WIDTH - indent : 20, at = 0;
+    while (*s) {
+        size_t sp = 0;
+        while (s[sp] == ' ')
+            sp++;
+        size_t len = strcspn(s + sp, " ");
+        if (len == 0)
+            break; /* trailing blanks */
+        if (at > 0 && at + 1 + len > room) {
+            putc('\n', f);
+            put_spaces(f, indent);
+            at = 0;
+        } else if (at > 0) {
+            putc(' ', f);
+            at++;
+        }
+        fwrite(s + sp, 1, len, f);
+        at += len;
+        s += sp + len;
+    }
+}
+
+/* Does 's' hold a control character (which put_text shows escaped, so no wrapping)? */
+static int has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
+/* Print the fields of 'r' as "name  value" lines, names padded to the longest; long text
+ * values wrap. */
 static void put_fields(FILE *f, const rt_result *r)
 {
     size_t nf = rt_result_field_count(r), wmax = 0;
@@ -136,7 +175,10 @@ static void put_fields(FILE *f, const rt_result *r)
         const char *s = render(rt_result_field(r, i), rt_result_field_decimals(r, i), buf, &raw);
         put_text(f, name, 1);
         put_spaces(f, wmax - text_width(name, 1) + 2);
-        put_text(f, s, raw);
+        if (raw && wmax + 2 + text_width(s, raw) > LINE_WIDTH && !has_control(s))
+            put_wrapped(f, s, wmax + 2);
+        else
+            put_text(f, s, raw);
         putc('\n', f);
     }
 }

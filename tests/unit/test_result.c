@@ -669,8 +669,38 @@ static void wide_table_layout_reports_out_of_memory(void)
     CHECK(s.live == 0);
 }
 
+/* A long text field wraps at spaces to 100 columns, continuation lines under the value; a
+ * word longer than a line is kept whole; text with control characters is not wrapped. */
+static void table_wraps_long_text_fields(void)
+{
+    rt_result *r = rt_result_new(NULL, "t");
+    char words[200] = "", longword[130];
+    for (int i = 0; i < 30; i++)
+        strcat(words, i ? " word" : "word"); /* 30 x 5 - 1 = 149 characters */
+    memset(longword, 'x', 120);
+    longword[120] = '\0';
+    CHECK(rt_result_add_string(r, "ab", words) == 0);
+    CHECK(rt_result_add_string(r, "c", longword) == 0);
+    CHECK(rt_result_add_string(r, "d", "tab\there") == 0);
+    char *got = render(r, RT_FORMAT_TABLE);
+    /* Values start at column 4; a line holds 96 characters: 19 words of 5 = 94, 19 x 5 - 1. */
+    char want[1024] = "ab  ";
+    for (int i = 0; i < 19; i++)
+        strcat(want, i ? " word" : "word");
+    strcat(want, "\n    ");
+    for (int i = 0; i < 11; i++)
+        strcat(want, i ? " word" : "word");
+    strcat(want, "\nc   ");
+    strcat(want, longword);
+    strcat(want, "\nd   tab\\there\n");
+    CHECK_STREQ(got, want);
+    free(got);
+    rt_result_free(r);
+}
+
 int main(void)
 {
+    TEST(table_wraps_long_text_fields);
     TEST(result_getters_return_copies_of_what_was_added);
     TEST(result_rejects_bad_arguments_and_stays_usable);
     TEST(result_holds_many_rows_and_long_strings);
