@@ -23,6 +23,8 @@
 
 #define MAX_RECORD ((size_t)1 << 30)
 #define MAX_COLUMNS 4096
+#define SMALL_DICT 65536   /* fields with fewer strings are looked up read-only in phase 1 */
+#define PENDING UINT32_MAX /* a small field's string not found: added after phase 2 */
 
 /* Column roles: the first four are the rt_field string columns. */
 enum { R_CUSTOMER = 0, R_CHANNEL, R_PRODUCT, R_ORDER, R_DATE, R_AMOUNT, R_NROLES };
@@ -81,6 +83,7 @@ typedef struct range {
     int32_t *day, *sec;
     double *amt;
     strref *str[RT_NFIELDS];
+    uint32_t *code[RT_NFIELDS]; /* codes of the small fields, found read-only in phase 1 */
     int any_time;
     char date_text[32]; /* the last date field parsed and its value: logs repeat dates */
     uint32_t date_len;
@@ -198,8 +201,10 @@ static int grow_range(loader *L, range *r)
     GROW(sec);
     GROW(amt);
     for (int f = 0; f < RT_NFIELDS; f++)
-        if (L->col[f] >= 0)
+        if (L->col[f] >= 0) {
             GROW(str[f]);
+            GROW(code[f]);
+        }
 #undef GROW
     r->cap = cap;
     return 0;
@@ -312,7 +317,10 @@ static int convert(loader *L, range *r, const rt_csv_rec *rec, rt_csv_field *f, 
         }
         uint64_t h = rt_hash(p, len);
         r->str[k][i] = (strref){p, len, h};
-        if (!L->small[k]) {
+        if (L->small[k]) { /* the dictionaries do not change during phase 1 */
+            if (!rt_dict_find(&L->dict[k], h, p, len, &r->code[k][i]))
+                r->code[k][i] = PENDING;
+        } else {
             u32vec *v = &r->list[k][rt_dict_shard_of(&L->dict[k], h)];
             if (v->n == v->cap && rt_mem_grow(L->a, (void **)&v->p, &v->cap, v->n + 1, 4)) {
                 r->status = RT_ENOMEM;
@@ -399,6 +407,7 @@ static void free_range(loader *L, range *r)
     rt_mem_free(L->a, r->amt);
     for (int f = 0; f < RT_NFIELDS; f++) {
         rt_mem_free(L->a, r->str[f]);
+        rt_mem_free(L->a, r->code[f]);
         for (int k = 0; k < RT_DICT_MAX_SHARDS; k++)
             rt_mem_free(L->a, r->list[f][k].p);
     }
@@ -440,30 +449,9 @@ static int intern_field(loader *L, int f, int k)
     return 0;
 }
 
-/* A field with few distinct strings (channels, products) is looked up read-only by every
- * thread for its own range; the few strings not found are added afterwards in row order.
- * Sharding such a field would leave one thread doing most of the work. */
-#define SMALL_DICT 65536
-#define PENDING UINT32_MAX
-
-static void lookup_range(loader *L, int f, int k)
-{
-    if (k >= L->nr)
-        return;
-    const rt_dict *d = &L->dict[f];
-    const range *r = &L->r[k];
-    size_t row = L->row_base;
-    for (int j = 0; j < k; j++)
-        row += L->r[j].rows;
-    uint32_t *out = L->ev->code[f] + row;
-    for (size_t i = 0; i < r->rows; i++) {
-        const strref *s = &r->str[f][i];
-        if (!rt_dict_find(d, s->h, s->p, s->len, &out[i]))
-            out[i] = PENDING;
-    }
-}
-
-/* Add the strings the read-only lookups did not find, in row order. */
+/* A field with few distinct strings (channels, products) is looked up read-only in phase 1,
+ * by every thread for its own range; the few strings not found are added here, after phase
+ * 2, in row order. Sharding such a field would leave one thread doing most of the work. */
 static int add_pending(loader *L, int f)
 {
     rt_dict *d = &L->dict[f];
@@ -486,9 +474,7 @@ static void phase2(void *arg, int k)
     for (int f = 0; f < RT_NFIELDS; f++) {
         if (L->col[f] < 0)
             continue;
-        if (L->small[f])
-            lookup_range(L, f, k);
-        else if (intern_field(L, f, k) != 0)
+        if (!L->small[f] && intern_field(L, f, k) != 0)
             L->phase2_failed = 1;
     }
 }
@@ -633,6 +619,9 @@ static rt_status process_block(loader *L, const char **stop, rt_error *err)
                 ev->amount_half[0][at + i] = (uint32_t)bits;
                 ev->amount_half[1][at + i] = (uint32_t)(bits >> 32);
             }
+        for (int f = 0; f < RT_NFIELDS; f++)
+            if (L->col[f] >= 0 && L->small[f])
+                memcpy(ev->code[f] + at, r->code[f], r->rows * sizeof *r->code[f]);
         at += r->rows;
     }
     L->row_base = ev->n;
