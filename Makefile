@@ -48,7 +48,7 @@ $(BUILD)/libretain.so: $(LIB_OBJ)
 $(BUILD)/retain: $(CLI_OBJ) $(BUILD)/libretain.a
 	$(CC) $(SANFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libretain.a $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/harness.h $(BUILD)/libretain.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/*.h) $(BUILD)/libretain.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/libretain.a $(LDLIBS)
 

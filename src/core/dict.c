@@ -241,6 +241,14 @@ size_t rt_dict_number(const rt_dict *d, uint32_t *map)
     return n;
 }
 
+/* The number 'map' gives the entry 'rec' of shard 's'. */
+static uint32_t final_number(const rt_dict *d, const uint32_t *map, int s, const char *rec)
+{
+    uint32_t local;
+    memcpy(&local, rec + 4, 4);
+    return map[(size_t)local * (size_t)d->nshards + (size_t)s];
+}
+
 int rt_dict_finish(const rt_dict *d, const uint32_t *map, size_t n, rt_strtab *out)
 {
     memset(out, 0, sizeof *out);
@@ -251,12 +259,9 @@ int rt_dict_finish(const rt_dict *d, const uint32_t *map, size_t n, rt_strtab *o
     for (int s = 0; s < d->nshards; s++) {
         const rt_dict_shard *sh = &d->shard[s];
         for (size_t pos = 0; pos < sh->arena_len; pos += rec_size(sh->arena + pos)) {
-            const char *rec = sh->arena + pos;
-            uint32_t local;
-            memcpy(&local, rec + 4, 4);
-            uint32_t k = map[(size_t)local * (size_t)d->nshards + (size_t)s];
+            uint32_t k = final_number(d, map, s, sh->arena + pos);
             if (k < n)
-                out->off[k + 1] = rec_len(rec) + 1;
+                out->off[k + 1] = rec_len(sh->arena + pos) + 1;
         }
     }
     for (size_t k = 0; k < n; k++) {
@@ -276,9 +281,7 @@ int rt_dict_finish(const rt_dict *d, const uint32_t *map, size_t n, rt_strtab *o
         const rt_dict_shard *sh = &d->shard[s];
         for (size_t pos = 0; pos < sh->arena_len; pos += rec_size(sh->arena + pos)) {
             const char *rec = sh->arena + pos;
-            uint32_t local;
-            memcpy(&local, rec + 4, 4);
-            uint32_t k = map[(size_t)local * (size_t)d->nshards + (size_t)s];
+            uint32_t k = final_number(d, map, s, rec);
             if (k < n)
                 memcpy(out->data + out->off[k], rec + REC_HEAD, (size_t)rec_len(rec) + 1);
         }

@@ -897,7 +897,7 @@ rt_status rt_events_read(const char *path, const rt_load_options *opt, rt_events
         return rt_fail(err, RT_EMISUSE, NULL, 0, 0, "rt_events_read: NULL argument");
     if (!opt)
         opt = &defaults;
-    loader *L = calloc(1, sizeof *L); /* ~70 KB of bookkeeping; the hook is for data */
+    loader *L = calloc(1, sizeof *L); /* ~0.5 MB of fixed bookkeeping; the hook is for data */
     if (!L)
         return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
     rt_source *src = NULL;

@@ -11,37 +11,18 @@
 
 /* ---- helpers ---- */
 
-static char *guard_base;  /* two pages: readable, then PROT_NONE */
-static size_t guard_page; /* page size */
-
-/* Copy 'n' bytes of 'text' so that the last is the last readable byte before a guard page. */
-static const char *at_guard_n(const char *text, size_t n)
-{
-    if (!guard_base) {
-        guard_page = (size_t)sysconf(_SC_PAGESIZE);
-        void *p =
-            mmap(NULL, 2 * guard_page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED || mprotect((char *)p + guard_page, guard_page, PROT_NONE) != 0) {
-            perror("guard page");
-            exit(2);
-        }
-        guard_base = p;
-    }
-    char *dst = guard_base + guard_page - n;
-    memcpy(dst, text, n);
-    return dst;
-}
+#include "guard.h"
 
 /* Copy the string 'text', without its NUL, against the guard page. */
-static const char *at_guard(const char *text)
+static const char *guarded(const char *text)
 {
-    return at_guard_n(text, strlen(text));
+    return at_guard(text, strlen(text));
 }
 
 /* rt_date_parse_iso on 'text' placed against the guard page. */
 static const char *iso(const char *text, rt_datetime *out)
 {
-    return rt_date_parse_iso(at_guard(text), strlen(text), out);
+    return rt_date_parse_iso(guarded(text), strlen(text), out);
 }
 
 /* Days since the epoch of a valid date, for expected values. */
@@ -89,7 +70,7 @@ static const char *with_fmt(const char *fmt, const char *text, rt_datetime *out)
         fprintf(stderr, "  format \"%s\" did not compile: %s\n", fmt, why);
         return "format did not compile";
     }
-    return rt_date_parse_fmt(&f, at_guard(text), strlen(text), out);
+    return rt_date_parse_fmt(&f, guarded(text), strlen(text), out);
 }
 
 /* Check that 'text' parses with 'fmt' to 'day'/'sec'/'has_time'. */
@@ -367,7 +348,7 @@ static void epoch_parses_integer_seconds(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *t = cases[i].text;
-        CHECK(rt_date_parse_epoch(at_guard(t), strlen(t), &dt) == NULL);
+        CHECK(rt_date_parse_epoch(guarded(t), strlen(t), &dt) == NULL);
         CHECK(dt.day == cases[i].day && dt.sec == cases[i].sec && dt.has_time == 1);
     }
 }
@@ -378,7 +359,7 @@ static void epoch_rejects_anything_but_an_integer(void)
     rt_datetime dt;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *t = bad[i];
-        CHECK_STREQ(rt_date_parse_epoch(at_guard(t), strlen(t), &dt),
+        CHECK_STREQ(rt_date_parse_epoch(guarded(t), strlen(t), &dt),
                     "expected epoch seconds (an integer)");
         CHECK(dt.day == 0 && dt.sec == 0 && dt.has_time == 0);
     }
@@ -390,7 +371,7 @@ static void epoch_rejects_seconds_beyond_the_int32_day_range(void)
                                       "99999999999999999999999999999", "-9223372036854775808"};
     rt_datetime dt;
     for (size_t i = 0; i < sizeof big / sizeof big[0]; i++)
-        CHECK_STREQ(rt_date_parse_epoch(at_guard(big[i]), strlen(big[i]), &dt),
+        CHECK_STREQ(rt_date_parse_epoch(guarded(big[i]), strlen(big[i]), &dt),
                     "epoch seconds out of range");
 }
 
@@ -646,8 +627,8 @@ static void date_parse_accepts_only_a_strict_nul_terminated_date(void)
     CHECK(rt_date_parse(NULL, &day) == -1);
     CHECK(rt_date_parse("2024-02-29", NULL) == -1);
     /* the NUL is the last readable byte: strict parsing must not look past it */
-    CHECK(rt_date_parse(at_guard_n("2024-02-2", 10), &day) == -1);
-    CHECK(rt_date_parse(at_guard_n("2024-02-29", 11), &day) == 0 && day == 19782);
+    CHECK(rt_date_parse(at_guard("2024-02-2", 10), &day) == -1);
+    CHECK(rt_date_parse(at_guard("2024-02-29", 11), &day) == 0 && day == 19782);
 }
 
 static void time_format_writes_hours_minutes_seconds(void)
@@ -706,7 +687,6 @@ int main(void)
     TEST(date_format_round_trips_through_iso_parsing);
     TEST(date_parse_accepts_only_a_strict_nul_terminated_date);
     TEST(time_format_writes_hours_minutes_seconds);
-    if (guard_base)
-        munmap(guard_base, 2 * guard_page);
+    guard_release();
     return test_report();
 }

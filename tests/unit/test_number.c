@@ -13,32 +13,7 @@
 
 /* ---- helpers ---- */
 
-#define GUARD_SPACE 16384 /* readable bytes before the guard page */
-
-static char *guard_base;  /* GUARD_SPACE readable bytes, then one PROT_NONE page */
-static size_t guard_page; /* page size */
-
-/* Copy 'n' bytes of 'text' so that the last is the last readable byte before a guard page. */
-static const char *at_guard(const char *text, size_t n)
-{
-    if (!guard_base) {
-        guard_page = (size_t)sysconf(_SC_PAGESIZE);
-        void *p = mmap(NULL, GUARD_SPACE + guard_page, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED || mprotect((char *)p + GUARD_SPACE, guard_page, PROT_NONE) != 0) {
-            perror("guard page");
-            exit(2);
-        }
-        guard_base = p;
-    }
-    if (n > GUARD_SPACE) {
-        fprintf(stderr, "test input too long for the guard buffer\n");
-        exit(2);
-    }
-    char *dst = guard_base + GUARD_SPACE - n;
-    memcpy(dst, text, n);
-    return dst;
-}
+#include "guard.h"
 
 /* The same bits (so -0.0 differs from 0.0). */
 static int same_bits(double a, double b)
@@ -634,7 +609,6 @@ int main(void)
     TEST(parse_double_ignores_the_locale);
     TEST(parse_int64_reads_signed_integers);
     TEST(parse_int64_rejects_overflow_and_malformed_text);
-    if (guard_base)
-        munmap(guard_base, GUARD_SPACE + guard_page);
+    guard_release();
     return test_report();
 }
