@@ -86,6 +86,8 @@ typedef struct rt_load_options {
     int threads;                   /* 0 = one per online core */
     const char *name;              /* name used in messages; NULL = the path ("<stdin>" for "-") */
     const rt_allocator *allocator; /* NULL = malloc */
+    const char *extra_col; /* NULL = none: one more string column kept as RT_FIELD_EXTRA (for
+                              `loyalty --by FIELD`); an empty value is kept as "" */
 } rt_load_options;
 
 /* Counts kept by a load. rows_read = rows_used + rows_rejected + rows_dropped, always. */
@@ -106,7 +108,13 @@ typedef struct rt_load_stats {
 typedef struct rt_events rt_events;
 
 /* Which optional column a dictionary or code array belongs to. */
-typedef enum { RT_FIELD_CUSTOMER = 0, RT_FIELD_CHANNEL, RT_FIELD_PRODUCT, RT_FIELD_ORDER } rt_field;
+typedef enum {
+    RT_FIELD_CUSTOMER = 0,
+    RT_FIELD_CHANNEL,
+    RT_FIELD_PRODUCT,
+    RT_FIELD_ORDER,
+    RT_FIELD_EXTRA /* one more string column of the events, named by rt_load_options.extra_col */
+} rt_field;
 
 /* Read a CSV event log ('path' may be "-" for stdin; gzip input is recognised by its magic
  * bytes) into a new table. On success '*out' owns the table (free with rt_events_free). On
@@ -203,6 +211,156 @@ typedef struct rt_summary_options {
  * owns the result (rt_result_free). Errors: RT_ENOMEM. */
 RT_API rt_status rt_summary_run(const rt_events *ev, const rt_summary_options *opt, rt_result **out,
                                 rt_error *err);
+
+/* ---- periods ---- */
+
+/* Calendar periods. Weeks are ISO weeks (Monday to Sunday). Zero is the default (month). */
+typedef enum {
+    RT_PERIOD_MONTH = 0,
+    RT_PERIOD_WEEK,
+    RT_PERIOD_QUARTER,
+    RT_PERIOD_YEAR,
+    RT_PERIOD_DAY
+} rt_period;
+
+/* The first day of the period of kind 'p' that holds 'day' (days since 1970-01-01). */
+RT_API int32_t rt_period_floor(rt_period p, int32_t day);
+/* The first day of the period 'k' periods after (k < 0: before) the one holding 'day'. */
+RT_API int32_t rt_period_add(rt_period p, int32_t day, int32_t k);
+/* Whole periods from the one holding 'from' to the one holding 'to' (negative if earlier). */
+RT_API int32_t rt_period_diff(rt_period p, int32_t from, int32_t to);
+/* "month", "week", "quarter", "year", "day" <-> rt_period. rt_period_parse returns 0 or -1. */
+RT_API const char *rt_period_name(rt_period p);
+RT_API int rt_period_parse(const char *s, rt_period *out);
+
+/* ---- retention rate per period (CRR) ---- */
+
+typedef struct rt_retention_options {
+    rt_period period;      /* [month] */
+    int32_t active_window; /* W in days: active at day t = an event in (t - W, t] [90] */
+    int annualize;         /* 1 = add days, daily_churn and annualized_churn columns */
+    int threads;           /* 0 = one per online core */
+} rt_retention_options;
+
+/* Customer retention rate for every period [a, b) of the data (DESIGN.md 4.2): S = active at
+ * day a - 1, E = active at day b - 1, N = acquired in [a, b), crr = (E - N) / S, churn_rate
+ * = 1 - crr, with the identity-based retained = |S and E|, reactivated (in E, not in S, not
+ * new), lost (in S, not in E) and identity_retention = retained / S. The main table has one
+ * row per period: period_start, period_end, S, N, E, crr, churn_rate, retained, reactivated,
+ * lost, identity_retention, full_history (0 when the period starts less than W days after
+ * the first event, so that S is understated). '*out' owns the result. Errors: RT_EMISUSE for
+ * bad options, RT_ENOMEM. */
+RT_API rt_status rt_retention_run(const rt_events *ev, const rt_retention_options *opt,
+                                  rt_result **out, rt_error *err);
+
+/* ---- acquisition cohorts ---- */
+
+typedef enum { RT_COHORT_CUSTOMERS = 0, RT_COHORT_ORDERS, RT_COHORT_REVENUE } rt_cohort_metric;
+typedef enum { RT_COHORT_ON = 0, RT_COHORT_ON_OR_AFTER } rt_cohort_mode;
+typedef enum { RT_WINDOW_CALENDAR = 0, RT_WINDOW_ROLLING } rt_cohort_window;
+
+typedef struct rt_cohort_options {
+    rt_period period;        /* [month] */
+    rt_cohort_metric metric; /* [customers] */
+    rt_cohort_mode mode;     /* [on] */
+    rt_cohort_window window; /* [calendar]; rolling: 7-day weeks, 30-day months, ... */
+    int threads;             /* 0 = one per online core */
+} rt_cohort_options;
+
+/* Acquisition-cohort matrix (DESIGN.md 4.4) in long form: the main table has one row per
+ * complete cell (cohort, offset, cohort_size, value, rate, ...); cells past the end of the
+ * data are censored (absent, never 0); a second table holds the average over cohorts,
+ * weighted by cohort size over complete cells only. '*out' owns the result. Errors:
+ * RT_EMISUSE for bad options, RT_EDOMAIN (revenue without an amount column), RT_ENOMEM. */
+RT_API rt_status rt_cohort_run(const rt_events *ev, const rt_cohort_options *opt,
+                               rt_result **out, rt_error *err);
+
+/* ---- RFM ---- */
+
+/* A segment rule: the customer's scores must lie in [lo, hi] (1-5) for each of R, F, M. */
+typedef struct rt_rfm_rule {
+    const char *segment;
+    int r_lo, r_hi, f_lo, f_hi, m_lo, m_hi;
+} rt_rfm_rule;
+
+typedef enum {
+    RT_RFM_RULES_RFM = 0, /* the R rfm package's segment table [default] */
+    RT_RFM_RULES_RF_GRID, /* the recency x frequency grid */
+    RT_RFM_RULES_CUSTOM   /* 'rules' below */
+} rt_rfm_ruleset;
+
+typedef struct rt_rfm_options {
+    int has_as_of; /* 1 = use 'as_of'; 0 = the day after the last event */
+    int32_t as_of; /* analysis date, days since 1970-01-01 */
+    rt_rfm_ruleset ruleset;
+    const rt_rfm_rule *rules; /* RT_RFM_RULES_CUSTOM: first matching rule wins */
+    size_t nrules;
+    int summary; /* 1 = one row per segment instead of one per customer */
+    int threads; /* 0 = one per online core */
+} rt_rfm_options;
+
+/* RFM scores and segments (DESIGN.md 4.5): per customer recency_days, frequency, monetary,
+ * r, f, m (1-5 by quintile, equal values always get equal scores), score and segment; with
+ * 'summary', per segment customers, share, revenue_share and mean recency, frequency and
+ * monetary. The cut points and the tie rule are in the result's fields. '*out' owns the
+ * result. Errors: RT_EDOMAIN (no amount column), RT_EMISUSE for bad options or rules,
+ * RT_ENOMEM. */
+RT_API rt_status rt_rfm_run(const rt_events *ev, const rt_rfm_options *opt, rt_result **out,
+                            rt_error *err);
+
+/* Read segment rules from a CSV file with the header segment,r_lo,r_hi,f_lo,f_hi,m_lo,m_hi.
+ * '*rules' ('*n' of them) is owned by the caller: free with rt_rfm_rules_free. Errors:
+ * RT_EPARSE (pointing at the line), RT_EDOMAIN, RT_EIO. */
+RT_API rt_status rt_rfm_rules_read(const char *path, rt_rfm_rule **rules, size_t *n,
+                                   rt_error *err);
+RT_API void rt_rfm_rules_free(rt_rfm_rule *rules, size_t n);
+
+/* ---- customer attributes ---- */
+
+/* A table of customer attributes (tier, loyalty member, region, satisfaction ...): one row
+ * per customer id, every column kept as text. */
+typedef struct rt_attrs rt_attrs;
+
+typedef struct rt_attrs_options {
+    char delim;               /* 0 = ',' */
+    const char *customer_col; /* NULL = recognised as for the events' customer column */
+    const char *name;         /* name used in messages; NULL = the path */
+    const rt_allocator *allocator;
+} rt_attrs_options;
+
+/* Read a customer attribute CSV ('path' may be "-" or gzip). '*out' owns the table
+ * (rt_attrs_free). Errors: RT_EPARSE (bad row, duplicate customer id: "name:line: ..."),
+ * RT_EDOMAIN (no customer column, empty input), RT_EIO. */
+RT_API rt_status rt_attrs_read(const char *path, const rt_attrs_options *opt, rt_attrs **out,
+                               rt_error *err);
+RT_API void rt_attrs_free(rt_attrs *a);
+RT_API size_t rt_attrs_rows(const rt_attrs *a);
+RT_API size_t rt_attrs_columns(const rt_attrs *a);
+RT_API const char *rt_attrs_column_name(const rt_attrs *a, size_t col);
+/* The index of the column named 'name' (case-insensitive), or -1. */
+RT_API long rt_attrs_column(const rt_attrs *a, const char *name);
+/* The row of customer 'id' ('len' bytes), or -1 when the id is not in the table. */
+RT_API long rt_attrs_find(const rt_attrs *a, const char *id, size_t len);
+/* The text of a cell, borrowed (valid until rt_attrs_free). */
+RT_API const char *rt_attrs_value(const rt_attrs *a, size_t row, size_t col);
+
+/* ---- loyalty by dimension ---- */
+
+typedef struct rt_loyalty_options {
+    rt_field by;           /* RT_FIELD_CHANNEL, RT_FIELD_PRODUCT or RT_FIELD_EXTRA; ignored
+                              when 'attrs' is set */
+    const rt_attrs *attrs; /* group by a customer attribute instead: */
+    const char *attr_col;  /* this column of 'attrs' */
+    int threads;           /* 0 = one per online core */
+} rt_loyalty_options;
+
+/* Loyalty by channel, product or any field, with cohort-entry semantics: for each value v,
+ * over the customers whose first purchase was in v (or whose attribute is v): customers,
+ * repeat_rate, retention at 30/90/365 days (among customers observed that long), orders and
+ * revenue per customer, same_value_repeat_share. '*out' owns the result. Errors: RT_EDOMAIN
+ * (the field is not in the data), RT_EMISUSE, RT_ENOMEM. */
+RT_API rt_status rt_loyalty_run(const rt_events *ev, const rt_loyalty_options *opt,
+                                rt_result **out, rt_error *err);
 
 /* ---- simulation ---- */
 
