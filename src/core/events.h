@@ -8,7 +8,7 @@
 #include "core/dict.h"
 #include "retain.h"
 
-enum { RT_NFIELDS = 4 }; /* customer, channel, product, order (rt_field) */
+enum { RT_NFIELDS = 5 }; /* customer, channel, product, order, extra (rt_field) */
 
 /* The loader reads the input in blocks of this size (a record longer than a block grows
  * it). Smaller blocks cost more thread hand-offs; larger ones more scratch memory. */

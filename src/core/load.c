@@ -26,13 +26,13 @@
 #define SMALL_DICT 65536   /* fields with fewer strings are looked up read-only in phase 1 */
 #define PENDING UINT32_MAX /* a small field's string not found: added after phase 2 */
 
-/* Column roles: the first four are the rt_field string columns. */
-enum { R_CUSTOMER = 0, R_CHANNEL, R_PRODUCT, R_ORDER, R_DATE, R_AMOUNT, R_NROLES };
+/* Column roles: the first five are the rt_field string columns. */
+enum { R_CUSTOMER = 0, R_CHANNEL, R_PRODUCT, R_ORDER, R_EXTRA, R_DATE, R_AMOUNT, R_NROLES };
 
-static const char *const role_option[R_NROLES] = {"--customer", "--channel", "--product",
-                                                  "--order",    "--date",    "--amount"};
-static const char *const role_what[R_NROLES] = {"customer id", "channel", "product",
-                                                "order id",    "date",    "amount"};
+static const char *const role_option[R_NROLES] = {"--customer", "--channel", "--product", "--order",
+                                                  "--by",       "--date",    "--amount"};
+static const char *const role_what[R_NROLES] = {"customer id", "channel", "product", "order id",
+                                                "extra field", "date",    "amount"};
 /* Header names recognised without a flag, in order of preference (case-insensitive). */
 static const char *const role_names[R_NROLES][10] = {
     {"customer_id", "customer", "cust_id", "user_id", "client_id", "customerid", "userid",
@@ -40,6 +40,7 @@ static const char *const role_names[R_NROLES][10] = {
     {"channel", NULL},
     {"product", "product_id", "sku", "item", NULL},
     {"order_id", "order", "orderid", "order id", "transaction_id", NULL},
+    {NULL}, /* the extra field is only ever named */
     {"date", "order_date", "purchase_date", "timestamp", "created_at", "event_time", "time", NULL},
     {"amount", "revenue", "total", "price", "value", "sales", NULL},
 };
@@ -679,6 +680,8 @@ static const char *role_flag_value(const rt_load_options *o, int role)
         return o->product_col;
     case R_ORDER:
         return o->order_col;
+    case R_EXTRA:
+        return o->extra_col;
     case R_DATE:
         return o->date_col;
     default:
