@@ -19,6 +19,7 @@ typedef struct cli_command {
 } cli_command;
 
 int cmd_summary(int argc, char **argv);
+int cmd_retention(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 
 /* The exit status for a library status: 2 bad input, 3 model/domain failure... */

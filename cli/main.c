@@ -8,6 +8,7 @@
 
 static const cli_command commands[] = {
     {"summary", cmd_summary, "a first look at an event log: counts, revenue, repeat rate"},
+    {"retention", cmd_retention, "customer retention rate (CRR) and churn per period"},
     {"simulate", cmd_simulate, "generate a realistic synthetic transaction log (BG/NBD)"},
 };
 
