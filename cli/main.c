@@ -9,6 +9,8 @@
 static const cli_command commands[] = {
     {"summary", cmd_summary, "a first look at an event log: counts, revenue, repeat rate"},
     {"retention", cmd_retention, "customer retention rate (CRR) and churn per period"},
+    {"cohort", cmd_cohort, "acquisition-cohort matrix: customers, orders or revenue"},
+    {"rfm", cmd_rfm, "RFM scores and segments per customer"},
     {"simulate", cmd_simulate, "generate a realistic synthetic transaction log (BG/NBD)"},
 };
 

@@ -39,8 +39,60 @@ static size_t fix_point(char *buf, size_t n)
     return o;
 }
 
+/* Digits of 'u' written backwards ending at 'end'; returns the first digit's position. */
+static char *digits_back(uint64_t u, char *end)
+{
+    do {
+        *--end = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    return end;
+}
+
+/* The fast path of rt_fmt_double: most report values (money, rates rounded by nobody) are a
+ * short decimal t / 10^k. With |t| < 2^53 and k <= 22 both are exact doubles and their IEEE
+ * quotient is the correctly rounded value of t / 10^k, which is what strtod returns for the
+ * text; so if the quotient is 'v', the text reads back as 'v'. The first such k (up to 6)
+ * gives the shortest such text, which is also what "%.15g" prints in this range: 'v' is
+ * within half an ulp of a decimal with at most 15 significant digits. Returns 0 when the
+ * fast path does not apply. */
+static size_t short_decimal(double v, char *buf)
+{
+    static const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+    double a = fabs(v);
+    if (!(a >= 1e-4 && a < 1e15))
+        return 0;
+    for (int k = 0; k < 7; k++) {
+        double t = nearbyint(a * pow10[k]);
+        if (t >= 1e15) /* more than 15 significant digits: not what %.15g would print */
+            return 0;
+        if (t / pow10[k] != a)
+            continue;
+        char tmp[32], *end = tmp + sizeof tmp, *p = digits_back((uint64_t)t, end);
+        while (end - p <= k) /* at least one digit before the point */
+            *--p = '0';
+        char *o = buf;
+        if (v < 0)
+            *o++ = '-';
+        size_t whole = (size_t)(end - p) - (size_t)k;
+        memcpy(o, p, whole);
+        o += whole;
+        if (k > 0) {
+            *o++ = '.';
+            memcpy(o, p + whole, (size_t)k);
+            o += k;
+        }
+        *o = '\0';
+        return (size_t)(o - buf);
+    }
+    return 0;
+}
+
 size_t rt_fmt_double(double v, char *buf)
 {
+    size_t fast = short_decimal(v, buf);
+    if (fast)
+        return fast;
     size_t n = clamp_len(snprintf(buf, RT_FMT_BUF, "%.15g", v));
     /* strtod reads the locale's separator too, so the check runs before the rewrite. */
     if (strtod(buf, NULL) != v)
@@ -95,7 +147,15 @@ size_t rt_fmt_double_human(double v, int decimals, char *buf)
 
 size_t rt_fmt_int(int64_t v, char *buf)
 {
-    return clamp_len(snprintf(buf, RT_FMT_BUF, "%" PRId64, v));
+    char tmp[24], *end = tmp + sizeof tmp;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    char *p = digits_back(u, end);
+    if (v < 0)
+        *--p = '-';
+    size_t n = (size_t)(end - p);
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    return n;
 }
 
 size_t rt_fmt_date(int64_t day, char *buf)

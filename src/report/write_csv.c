@@ -14,16 +14,16 @@
 static void put_text(FILE *f, const char *s)
 {
     if (!s[strcspn(s, ",\"\r\n")]) {
-        fputs(s, f);
+        fputs_unlocked(s, f);
         return;
     }
-    putc('"', f);
+    putc_unlocked('"', f);
     for (const char *q; (q = strchr(s, '"')); s = q + 1) {
-        fwrite(s, 1, (size_t)(q - s) + 1, f);
-        putc('"', f);
+        fwrite_unlocked(s, 1, (size_t)(q - s) + 1, f);
+        putc_unlocked('"', f);
     }
-    fputs(s, f);
-    putc('"', f);
+    fputs_unlocked(s, f);
+    putc_unlocked('"', f);
 }
 
 /* Write value 'v' as one CSV field. */
@@ -48,10 +48,21 @@ static void put_value(FILE *f, rt_value v)
         put_text(f, v.s);
         return;
     }
-    fwrite(buf, 1, n, f);
+    fwrite_unlocked(buf, 1, n, f);
 }
 
+/* The stream is locked once for the whole result; the writes inside use the unlocked stdio
+ * calls (millions of fields: a lock per call would cost more than the formatting). */
+static void write_csv(const rt_result *r, FILE *f);
+
 void rt_report_write_csv(const rt_result *r, FILE *f)
+{
+    flockfile(f);
+    write_csv(r, f);
+    funlockfile(f);
+}
+
+static void write_csv(const rt_result *r, FILE *f)
 {
     long main = rt_result_main_table(r);
     if (main < 0) {
@@ -60,32 +71,32 @@ void rt_report_write_csv(const rt_result *r, FILE *f)
             return; /* nothing at all: an empty file, not two blank lines */
         for (size_t i = 0; i < nf; i++) {
             if (i)
-                putc(',', f);
+                putc_unlocked(',', f);
             put_text(f, rt_result_field_name(r, i));
         }
-        putc('\n', f);
+        putc_unlocked('\n', f);
         for (size_t i = 0; i < nf; i++) {
             if (i)
-                putc(',', f);
+                putc_unlocked(',', f);
             put_value(f, rt_result_field(r, i));
         }
-        putc('\n', f);
+        putc_unlocked('\n', f);
         return;
     }
     size_t t = (size_t)main;
     size_t nc = rt_result_table_cols(r, t), rows = rt_result_table_rows(r, t);
     for (size_t c = 0; c < nc; c++) {
         if (c)
-            putc(',', f);
+            putc_unlocked(',', f);
         put_text(f, rt_result_table_col_name(r, t, c));
     }
-    putc('\n', f);
+    putc_unlocked('\n', f);
     for (size_t row = 0; row < rows; row++) {
         for (size_t c = 0; c < nc; c++) {
             if (c)
-                putc(',', f);
+                putc_unlocked(',', f);
             put_value(f, rt_result_table_cell(r, t, row, c));
         }
-        putc('\n', f);
+        putc_unlocked('\n', f);
     }
 }
