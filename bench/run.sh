@@ -2,7 +2,8 @@
 # bench/run.sh - time `retain summary` on a cached ~10-million-event log (make bench).
 # The log is simulated once into bench/data/ (git-ignored) and reused; delete it to regenerate.
 # Prints one line per figure: the wc -l floor, best and median wall time of 5 runs, MB/s, peak
-# RSS, PASS/MISS against the targets, then the same timing for a gzip -1 copy.
+# RSS, PASS/MISS against the targets, the same timing for a gzip -1 copy, then retention,
+# cohort and rfm end to end against 1.5 x the summary's median.
 # MB are 10^6 bytes throughout (RSS is also shown in MiB). The wall target is judged on the
 # median. Other work on the machine skews the figures: run it on an idle one.
 # Usage: sh bench/run.sh [BUILD]   (BUILD defaults to build; BENCH_CUSTOMERS overrides N)
@@ -52,21 +53,22 @@ mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
 cat "$CSV" >/dev/null # warm the page cache
 cat "$GZ" >/dev/null
 
-# Time 'RUNS' runs of `retain summary --format json FILE` under /usr/bin/time -v. Wall time
-# is taken with a nanosecond clock around each run (time -v prints only centiseconds); peak
-# RSS is time -v's "Maximum resident set size". Leaves one "wall rss_kb" line per run in
-# $DATA/runs.txt.
-time_summary() {
-    file=$1
-    n=$2
+# Time 'n' runs of `retain ARGS... FILE` (output to a scratch file) under /usr/bin/time -v.
+# Wall time is taken with a nanosecond clock around each run (time -v prints only
+# centiseconds); peak RSS is time -v's "Maximum resident set size". Leaves one "wall rss_kb"
+# line per run in $DATA/runs.txt. Usage: time_cmd N FILE ARGS...
+time_cmd() {
+    n=$1
+    file=$2
+    shift 2
     : >"$DATA/runs.txt"
     i=0
     while [ "$i" -lt "$n" ]; do
         t0=$(now)
-        if ! "$TIME" -v -o "$DATA/time.txt" "$RETAIN" summary --format json "$file" \
-            >"$DATA/summary.json" 2>"$DATA/stderr.txt"; then
+        if ! "$TIME" -v -o "$DATA/time.txt" "$RETAIN" "$@" "$file" \
+            >"$DATA/out.txt" 2>"$DATA/stderr.txt"; then
             cat "$DATA/stderr.txt" >&2
-            die "retain summary $file failed"
+            die "retain $* $file failed"
         fi
         t1=$(now)
         rss=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$DATA/time.txt")
@@ -89,7 +91,7 @@ done
 echo "wc -l floor (best of 3): $wbest s, $(awk -v b="$bytes" -v t="$wbest" 'BEGIN { printf "%.0f", b / 1e6 / t }') MB/s"
 
 echo "command: $RETAIN summary --format json $CSV (x$RUNS, page cache warm)"
-time_summary "$CSV" "$RUNS"
+time_cmd "$RUNS" "$CSV" summary --format json
 sbest=$(cut -d' ' -f1 "$DATA/runs.txt" | best)
 smed=$(cut -d' ' -f1 "$DATA/runs.txt" | median)
 rss_kb=$(cut -d' ' -f2 "$DATA/runs.txt" | sort -n | tail -n 1)
@@ -105,7 +107,7 @@ echo "target RSS <= $TARGET_MB MB (10^6 bytes): $(awk -v r="$rss_mb" -v m="$TARG
 gzmb=$(wc -c <"$GZ" | awk '{ printf "%.1f", $1 / 1e6 }')
 echo "gzip file: $GZ, $gzmb MB (gzip -1)"
 echo "command: $RETAIN summary --format json $GZ (x$GZ_RUNS)"
-time_summary "$GZ" "$GZ_RUNS"
+time_cmd "$GZ_RUNS" "$GZ" summary --format json
 gbest=$(cut -d' ' -f1 "$DATA/runs.txt" | best)
 gmed=$(cut -d' ' -f1 "$DATA/runs.txt" | median)
 grss=$(cut -d' ' -f2 "$DATA/runs.txt" | sort -n | tail -n 1 | awk '{ printf "%.1f", $1 * 1024 / 1e6 }')
@@ -113,4 +115,15 @@ echo "gzip summary wall best: $gbest s"
 echo "gzip summary wall median: $gmed s"
 echo "gzip summary throughput (best, uncompressed MB): $(awk -v b="$bytes" -v t="$gbest" 'BEGIN { printf "%.0f", b / 1e6 / t }') MB/s"
 echo "gzip summary peak RSS: $grss MB"
-rm -f "$DATA/time.txt" "$DATA/stderr.txt" "$DATA/runs.txt"
+# The analyses of issue 3, end to end (load included), against 1.5 x the summary's median.
+echo "analyses (x3 each, end to end, median; target <= 1.5 x summary median = $(awk -v m="$smed" 'BEGIN { printf "%.3f", 1.5 * m }') s):"
+for args in "retention --format csv" "retention --period week --annualize --format csv" \
+    "cohort --format csv" "cohort --period week --window rolling --metric revenue --format csv" \
+    "rfm --summary --format csv" "rfm --format csv"; do
+    # shellcheck disable=SC2086 # the arguments are meant to split
+    time_cmd 3 "$CSV" $args
+    med=$(cut -d' ' -f1 "$DATA/runs.txt" | median)
+    rss=$(cut -d' ' -f2 "$DATA/runs.txt" | sort -n | tail -n 1 | awk '{ printf "%.0f", $1 * 1024 / 1e6 }')
+    echo "  $args: $med s, $(awk -v t="$med" -v m="$smed" 'BEGIN { printf "%.2f", t / m }') x summary, peak $rss MB: $(awk -v t="$med" -v m="$smed" 'BEGIN { print (t <= 1.5 * m) ? "PASS" : "MISS" }')"
+done
+rm -f "$DATA/time.txt" "$DATA/stderr.txt" "$DATA/runs.txt" "$DATA/out.txt" "$DATA/summary.json"

@@ -11,6 +11,7 @@ static const cli_command commands[] = {
     {"retention", cmd_retention, "customer retention rate (CRR) and churn per period"},
     {"cohort", cmd_cohort, "acquisition-cohort matrix: customers, orders or revenue"},
     {"rfm", cmd_rfm, "RFM scores and segments per customer"},
+    {"loyalty", cmd_loyalty, "loyalty by channel, product or any field"},
     {"simulate", cmd_simulate, "generate a realistic synthetic transaction log (BG/NBD)"},
 };
 
