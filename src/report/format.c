@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: MIT */
 #include "report/format.h"
 
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -88,9 +89,108 @@ static size_t short_decimal(double v, char *buf)
     return 0;
 }
 
+/* 'v' (|v| in [1e-4, 1e15)) rounded to 'prec' (15 or 17) significant digits: '*digits' and
+ * the decimal exponent of the first digit. The scaling runs in long double, whose 64-bit
+ * mantissa holds every 10^n used exactly and leaves the product within 1/256 of a unit of the
+ * last digit; a product that close to a rounding tie is refused (returns 0) and printf
+ * decides. Where long double is no wider than double, always refused. */
+static int round_digits(double a, int prec, uint64_t *digits, int *exp10)
+{
+    if (LDBL_MANT_DIG < 64)
+        return 0;
+    static const long double pow10l[] = {1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,
+                                         1e8L,  1e9L,  1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L,
+                                         1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L, 1e22L};
+    int e = (int)floor(log10(a));
+    for (int tries = 0; tries < 2; tries++) {
+        int n = prec - 1 - e;
+        if (n < 0 || n > 22)
+            return 0;
+        long double m = (long double)a * pow10l[n];
+        if (m >= pow10l[prec]) {
+            e++;
+            continue;
+        }
+        if (m < pow10l[prec - 1]) {
+            e--;
+            continue;
+        }
+        long double fl = floorl(m), frac = m - fl;
+        if (fabsl(frac - 0.5L) < 0.01L)
+            return 0;
+        uint64_t d = (uint64_t)fl + (frac > 0.5L);
+        if (d >= (uint64_t)pow10l[prec]) { /* 9.99...5 rounded up to 10.00... */
+            d /= 10;
+            e++;
+        }
+        *digits = d;
+        *exp10 = e;
+        return 1;
+    }
+    return 0;
+}
+
+/* "%.<prec>g" text of digits 'd' ('prec' of them) with first-digit exponent 'e' in [-4,
+ * prec): plain notation, trailing zeros (and a bare point) dropped. */
+static size_t put_plain(int neg, uint64_t d, int prec, int e, char *buf)
+{
+    char dig[24], *end = dig + sizeof dig, *p = digits_back(d, end);
+    (void)prec;
+    size_t nd = (size_t)(end - p);
+    while (nd > 1 && p[nd - 1] == '0') /* trailing zeros are never printed by %g */
+        nd--;
+    char *o = buf;
+    if (neg)
+        *o++ = '-';
+    if (e < 0) {
+        *o++ = '0';
+        *o++ = '.';
+        for (int z = -1; z > e; z--)
+            *o++ = '0';
+        memcpy(o, p, nd);
+        o += nd;
+    } else {
+        size_t whole = (size_t)e + 1;
+        for (size_t i = 0; i < whole; i++)
+            *o++ = i < nd ? p[i] : '0';
+        if (nd > whole) {
+            *o++ = '.';
+            memcpy(o, p + whole, nd - whole);
+            o += nd - whole;
+        }
+    }
+    *o = '\0';
+    return (size_t)(o - buf);
+}
+
+/* The second fast path: "%.15g" if it reads back, else "%.17g", both computed by
+ * round_digits; the read-back test is exact because 15 digits over 10^n (n <= 22) is
+ * Clinger's fast case, where one IEEE division is the correctly rounded value. */
+static size_t round_trip_digits(double v, char *buf)
+{
+    double a = fabs(v);
+    if (!(a >= 1e-4 && a < 1e15))
+        return 0;
+    static const double pow10d[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    uint64_t d;
+    int e;
+    if (!round_digits(a, 15, &d, &e))
+        return 0;
+    int n = 14 - e;
+    if (n >= 0 && n <= 22 && (double)d / pow10d[n] == a)
+        return put_plain(v < 0, d, 15, e, buf);
+    if (!round_digits(a, 17, &d, &e))
+        return 0;
+    return put_plain(v < 0, d, 17, e, buf);
+}
+
 size_t rt_fmt_double(double v, char *buf)
 {
     size_t fast = short_decimal(v, buf);
+    if (!fast)
+        fast = round_trip_digits(v, buf);
     if (fast)
         return fast;
     size_t n = clamp_len(snprintf(buf, RT_FMT_BUF, "%.15g", v));
