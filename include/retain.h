@@ -272,8 +272,8 @@ typedef struct rt_cohort_options {
  * data are censored (absent, never 0); a second table holds the average over cohorts,
  * weighted by cohort size over complete cells only. '*out' owns the result. Errors:
  * RT_EMISUSE for bad options, RT_EDOMAIN (revenue without an amount column), RT_ENOMEM. */
-RT_API rt_status rt_cohort_run(const rt_events *ev, const rt_cohort_options *opt,
-                               rt_result **out, rt_error *err);
+RT_API rt_status rt_cohort_run(const rt_events *ev, const rt_cohort_options *opt, rt_result **out,
+                               rt_error *err);
 
 /* ---- RFM ---- */
 
@@ -311,8 +311,7 @@ RT_API rt_status rt_rfm_run(const rt_events *ev, const rt_rfm_options *opt, rt_r
 /* Read segment rules from a CSV file with the header segment,r_lo,r_hi,f_lo,f_hi,m_lo,m_hi.
  * '*rules' ('*n' of them) is owned by the caller: free with rt_rfm_rules_free. Errors:
  * RT_EPARSE (pointing at the line), RT_EDOMAIN, RT_EIO. */
-RT_API rt_status rt_rfm_rules_read(const char *path, rt_rfm_rule **rules, size_t *n,
-                                   rt_error *err);
+RT_API rt_status rt_rfm_rules_read(const char *path, rt_rfm_rule **rules, size_t *n, rt_error *err);
 RT_API void rt_rfm_rules_free(rt_rfm_rule *rules, size_t n);
 
 /* ---- customer attributes ---- */
@@ -359,8 +358,8 @@ typedef struct rt_loyalty_options {
  * repeat_rate, retention at 30/90/365 days (among customers observed that long), orders and
  * revenue per customer, same_value_repeat_share. '*out' owns the result. Errors: RT_EDOMAIN
  * (the field is not in the data), RT_EMISUSE, RT_ENOMEM. */
-RT_API rt_status rt_loyalty_run(const rt_events *ev, const rt_loyalty_options *opt,
-                                rt_result **out, rt_error *err);
+RT_API rt_status rt_loyalty_run(const rt_events *ev, const rt_loyalty_options *opt, rt_result **out,
+                                rt_error *err);
 
 /* ---- simulation ---- */
 

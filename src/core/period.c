@@ -40,8 +40,10 @@ static int64_t floor_div(int64_t a, int64_t b)
 int32_t rt_period_floor(rt_period p, int32_t day)
 {
     switch (p) {
-    case RT_PERIOD_DAY: return day;
-    case RT_PERIOD_WEEK: return (int32_t)(floor_div((int64_t)day - MONDAY0, 7) * 7 + MONDAY0);
+    case RT_PERIOD_DAY:
+        return day;
+    case RT_PERIOD_WEEK:
+        return (int32_t)(floor_div((int64_t)day - MONDAY0, 7) * 7 + MONDAY0);
     default: {
         int64_t k = months_of(p), i = month_index(day);
         return month_start(floor_div(i, k) * k);
@@ -53,17 +55,22 @@ int32_t rt_period_add(rt_period p, int32_t day, int32_t k)
 {
     int32_t start = rt_period_floor(p, day);
     switch (p) {
-    case RT_PERIOD_DAY: return start + k;
-    case RT_PERIOD_WEEK: return start + 7 * k;
-    default: return month_start(month_index(start) + months_of(p) * k);
+    case RT_PERIOD_DAY:
+        return start + k;
+    case RT_PERIOD_WEEK:
+        return start + 7 * k;
+    default:
+        return month_start(month_index(start) + months_of(p) * k);
     }
 }
 
 int32_t rt_period_diff(rt_period p, int32_t from, int32_t to)
 {
     switch (p) {
-    case RT_PERIOD_DAY: return to - from;
-    case RT_PERIOD_WEEK: return (rt_period_floor(p, to) - rt_period_floor(p, from)) / 7;
+    case RT_PERIOD_DAY:
+        return to - from;
+    case RT_PERIOD_WEEK:
+        return (rt_period_floor(p, to) - rt_period_floor(p, from)) / 7;
     default: {
         int64_t k = months_of(p);
         return (int32_t)(floor_div(month_index(to), k) - floor_div(month_index(from), k));

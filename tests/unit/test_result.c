@@ -719,13 +719,27 @@ static void fmt_double_matches_the_printf_rule(void)
         x ^= x << 17;
         double v;
         switch (i % 8) {
-        case 0: v = (double)(int64_t)(x % 2000000001) / 100 - 1e7; break;  /* cents */
-        case 1: v = (double)(x % 100000) / (double)(1 + x % 997); break;   /* ratios */
-        case 2: v = (double)(int64_t)(x >> 12) - 2e15; break;               /* integers */
-        case 3: v = 1e-4 * (1 + (double)(x % 1000) * 1e-6); break;         /* low edge */
-        case 4: v = 1e15 - (double)(x % 1000) * 0.125; break;               /* high edge */
-        case 5: v = (double)(x % 1000000) / 1e6; break;                     /* six decimals */
-        case 6: v = (double)(x % 100000000) / 1e7; break;                   /* seven */
+        case 0:
+            v = (double)(int64_t)(x % 2000000001) / 100 - 1e7;
+            break; /* cents */
+        case 1:
+            v = (double)(x % 100000) / (double)(1 + x % 997);
+            break; /* ratios */
+        case 2:
+            v = (double)(int64_t)(x >> 12) - 2e15;
+            break; /* integers */
+        case 3:
+            v = 1e-4 * (1 + (double)(x % 1000) * 1e-6);
+            break; /* low edge */
+        case 4:
+            v = 1e15 - (double)(x % 1000) * 0.125;
+            break; /* high edge */
+        case 5:
+            v = (double)(x % 1000000) / 1e6;
+            break; /* six decimals */
+        case 6:
+            v = (double)(x % 100000000) / 1e7;
+            break; /* seven */
         default: {
             uint64_t bits = x & 0x7fefffffffffffffULL; /* finite, any exponent */
             memcpy(&v, &bits, 8);
