@@ -31,9 +31,9 @@ size_t rt_fmt_int(int64_t v, char *buf);
 size_t rt_fmt_date(int64_t day, char *buf);
 
 /* The writers. Each writes 'r' to 'f' and leaves error checking (ferror) to the caller.
- * rt_report_write_table may need scratch memory: it returns RT_ENOMEM (filling 'err') if
+ * The CSV and table writers need scratch memory: they return RT_ENOMEM (filling 'err') if
  * that fails, else RT_OK. */
-void rt_report_write_csv(const rt_result *r, FILE *f);
+rt_status rt_report_write_csv(const rt_result *r, FILE *f, rt_error *err);
 void rt_report_write_json(const rt_result *r, FILE *f);
 rt_status rt_report_write_table(const rt_result *r, FILE *f, rt_error *err);
 

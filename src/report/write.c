@@ -22,7 +22,7 @@ rt_status rt_result_write(const rt_result *r, FILE *f, rt_format fmt, rt_error *
         st = rt_report_write_table(r, f, err);
         break;
     case RT_FORMAT_CSV:
-        rt_report_write_csv(r, f);
+        st = rt_report_write_csv(r, f, err);
         break;
     case RT_FORMAT_JSON:
         rt_report_write_json(r, f);

@@ -1,102 +1,182 @@
-/* write_csv.c - a result as RFC 4180 CSV: its first table (header line, then rows) or, when
- * it has no table, its fields as one header line and one value line. Lines end in "\n".
- * Null, NaN and Inf are empty fields; doubles use the round-trip form.
+/* write_csv.c - a result as RFC 4180 CSV: its main table (header line, then rows) or, when
+ * it has none, its fields as one header line and one value line. Lines end in "\n". Null,
+ * NaN and Inf are empty fields; doubles use the round-trip form. Per-customer tables run to
+ * millions of rows, so rows are formatted into memory by all threads, a batch at a time, and
+ * written in order with one fwrite per batch and thread.
  * SPDX-License-Identifier: MIT */
 #include "report/format.h"
 
+#include "core/error.h"
+#include "core/mem.h"
+#include "core/parallel.h"
 #include "core/result.h"
 
 #include <math.h>
 #include <string.h>
 
-/* Write 's' as one CSV field, quoted (with '"' doubled) only when it holds a ',', '"', CR or
- * LF. */
-static void put_text(FILE *f, const char *s)
+#define BATCH_ROWS 16384    /* rows one thread formats before the batch is written */
+#define PARALLEL_ROWS 65536 /* smaller tables are formatted by the calling thread alone */
+
+/* Text being built; 'failed' is set (and later appends ignored) when growing fails. */
+typedef struct sbuf {
+    const rt_allocator *a;
+    char *p;
+    size_t len, cap;
+    int failed;
+} sbuf;
+
+/* Make room for 'n' more bytes; returns 0 (and marks the buffer failed) when it cannot. */
+static int reserve(sbuf *b, size_t n)
 {
-    if (!s[strcspn(s, ",\"\r\n")]) {
-        fputs_unlocked(s, f);
-        return;
+    if (b->failed)
+        return 0;
+    if (b->len + n <= b->cap)
+        return 1;
+    if (rt_mem_grow(b->a, (void **)&b->p, &b->cap, b->len + n, 1) != 0) {
+        b->failed = 1;
+        return 0;
     }
-    putc_unlocked('"', f);
-    for (const char *q; (q = strchr(s, '"')); s = q + 1) {
-        fwrite_unlocked(s, 1, (size_t)(q - s) + 1, f);
-        putc_unlocked('"', f);
-    }
-    fputs_unlocked(s, f);
-    putc_unlocked('"', f);
+    return 1;
 }
 
-/* Write value 'v' as one CSV field. */
-static void put_value(FILE *f, rt_value v)
+static void put(sbuf *b, const char *s, size_t n)
 {
-    char buf[RT_FMT_BUF];
-    size_t n = 0;
+    if (!reserve(b, n))
+        return;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
+static void put_char(sbuf *b, char c)
+{
+    if (b->len < b->cap || reserve(b, 1))
+        b->p[b->len++] = c;
+}
+
+/* 's' as one CSV field, quoted (with '"' doubled) only when it holds a ',', '"', CR or LF. */
+static void put_text(sbuf *b, const char *s)
+{
+    size_t plain = strcspn(s, ",\"\r\n");
+    if (!s[plain]) {
+        put(b, s, plain);
+        return;
+    }
+    put_char(b, '"');
+    for (const char *q; (q = strchr(s, '"')); s = q + 1) {
+        put(b, s, (size_t)(q - s) + 1);
+        put_char(b, '"');
+    }
+    put(b, s, strlen(s));
+    put_char(b, '"');
+}
+
+/* Value 'v' as one CSV field; numbers and dates are formatted in place. */
+static void put_value(sbuf *b, rt_value v)
+{
+    if (v.type == RT_VAL_STRING) {
+        put_text(b, v.s);
+        return;
+    }
+    if (!reserve(b, RT_FMT_BUF))
+        return;
+    char *at = b->p + b->len;
     switch (v.type) {
-    case RT_VAL_NULL:
-        break;
     case RT_VAL_INT:
-        n = rt_fmt_int(v.i, buf);
+        b->len += rt_fmt_int(v.i, at);
         break;
     case RT_VAL_DOUBLE:
         if (isfinite(v.d))
-            n = rt_fmt_double(v.d, buf);
+            b->len += rt_fmt_double(v.d, at);
         break;
     case RT_VAL_DATE:
-        n = rt_fmt_date(v.i, buf);
+        b->len += rt_fmt_date(v.i, at);
         break;
-    case RT_VAL_STRING:
-        put_text(f, v.s);
-        return;
+    default:
+        break;
     }
-    fwrite_unlocked(buf, 1, n, f);
 }
 
-/* The stream is locked once for the whole result; the writes inside use the unlocked stdio
- * calls (millions of fields: a lock per call would cost more than the formatting). */
-static void write_csv(const rt_result *r, FILE *f);
-
-void rt_report_write_csv(const rt_result *r, FILE *f)
+/* Rows [lo, hi) of table 't' ('nc' columns). */
+static void put_rows(sbuf *b, const rt_result *r, size_t t, size_t nc, size_t lo, size_t hi)
 {
-    flockfile(f);
-    write_csv(r, f);
-    funlockfile(f);
+    for (size_t row = lo; row < hi; row++) {
+        for (size_t c = 0; c < nc; c++) {
+            if (c)
+                put_char(b, ',');
+            put_value(b, rt_result_table_cell(r, t, row, c));
+        }
+        put_char(b, '\n');
+    }
 }
 
-static void write_csv(const rt_result *r, FILE *f)
+typedef struct batch {
+    const rt_result *r;
+    size_t t, nc, rows, base; /* this batch: rows base + k * BATCH_ROWS ... for part k */
+    sbuf *out;
+} batch;
+
+static void format_part(void *arg, int k)
 {
+    batch *j = arg;
+    size_t lo = j->base + (size_t)k * BATCH_ROWS;
+    size_t hi = lo + BATCH_ROWS < j->rows ? lo + BATCH_ROWS : j->rows;
+    j->out[k].len = 0;
+    if (lo < hi)
+        put_rows(&j->out[k], j->r, j->t, j->nc, lo, hi);
+}
+
+/* Write the buffer and empty it. */
+static void flush(sbuf *b, FILE *f)
+{
+    fwrite(b->p, 1, b->len, f);
+    b->len = 0;
+}
+
+rt_status rt_report_write_csv(const rt_result *r, FILE *f, rt_error *err)
+{
+    const rt_allocator *a = rt_result_allocator(r);
+    sbuf out[64];
+    for (int k = 0; k < 64; k++)
+        out[k] = (sbuf){.a = a};
     long main = rt_result_main_table(r);
     if (main < 0) {
         size_t nf = rt_result_field_count(r);
-        if (nf == 0)
-            return; /* nothing at all: an empty file, not two blank lines */
         for (size_t i = 0; i < nf; i++) {
-            if (i)
-                putc_unlocked(',', f);
-            put_text(f, rt_result_field_name(r, i));
+            put_text(&out[0], rt_result_field_name(r, i));
+            put_char(&out[0], i + 1 < nf ? ',' : '\n');
         }
-        putc_unlocked('\n', f);
         for (size_t i = 0; i < nf; i++) {
-            if (i)
-                putc_unlocked(',', f);
-            put_value(f, rt_result_field(r, i));
+            put_value(&out[0], rt_result_field(r, i));
+            put_char(&out[0], i + 1 < nf ? ',' : '\n');
         }
-        putc_unlocked('\n', f);
-        return;
-    }
-    size_t t = (size_t)main;
-    size_t nc = rt_result_table_cols(r, t), rows = rt_result_table_rows(r, t);
-    for (size_t c = 0; c < nc; c++) {
-        if (c)
-            putc_unlocked(',', f);
-        put_text(f, rt_result_table_col_name(r, t, c));
-    }
-    putc_unlocked('\n', f);
-    for (size_t row = 0; row < rows; row++) {
+    } else {
+        size_t t = (size_t)main, nc = rt_result_table_cols(r, t);
+        size_t rows = rt_result_table_rows(r, t);
         for (size_t c = 0; c < nc; c++) {
-            if (c)
-                putc_unlocked(',', f);
-            put_value(f, rt_result_table_cell(r, t, row, c));
+            put_text(&out[0], rt_result_table_col_name(r, t, c));
+            put_char(&out[0], c + 1 < nc ? ',' : '\n');
         }
-        putc_unlocked('\n', f);
+        if (rows < PARALLEL_ROWS) {
+            put_rows(&out[0], r, t, nc, 0, rows);
+        } else {
+            flush(&out[0], f);
+            int parts = rt_thread_count(0);
+            batch j = {r, t, nc, rows, 0, out};
+            for (; j.base < rows && !out[0].failed; j.base += (size_t)parts * BATCH_ROWS) {
+                rt_parallel(parts, format_part, &j);
+                for (int k = 0; k < parts; k++) {
+                    out[0].failed |= out[k].failed;
+                    flush(&out[k], f);
+                }
+            }
+        }
     }
+    int failed = out[0].failed;
+    if (!failed)
+        flush(&out[0], f);
+    for (int k = 0; k < 64; k++)
+        rt_mem_free(a, out[k].p);
+    if (failed)
+        return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory while writing CSV");
+    return RT_OK;
 }
