@@ -128,7 +128,8 @@ static void format_part(void *arg, int k)
 /* Write the buffer and empty it. */
 static void flush(sbuf *b, FILE *f)
 {
-    fwrite(b->p, 1, b->len, f);
+    if (b->len)
+        fwrite(b->p, 1, b->len, f);
     b->len = 0;
 }
 
