@@ -47,6 +47,8 @@ typedef struct table {
     size_t cells_cap, types_cap; /* capacities, counted in rows */
 } table;
 
+#define STR_CACHE 64
+
 struct rt_result {
     rt_allocator hook;     /* copy of the caller's allocator, so it need not outlive us */
     const rt_allocator *a; /* &hook, or NULL for malloc */
@@ -55,8 +57,10 @@ struct rt_result {
     size_t nfields, fields_cap;
     table *tables;
     size_t ntables, tables_cap;
-    size_t main_plus1; /* the main table + 1; 0 = the fields are the answer */
-    block *blocks;     /* arena; the head is the block being filled */
+    size_t main_plus1;                 /* the main table + 1; 0 = the fields are the answer */
+    const char *cache_from[STR_CACHE]; /* see arena_strdup */
+    const char *cache_copy[STR_CACHE];
+    block *blocks; /* arena; the head is the block being filled */
 };
 
 /* Take 'n' bytes aligned to 'align' (a power of two, at most ARENA_ALIGN) from the arena of
@@ -91,12 +95,22 @@ static void *arena_alloc(rt_result *r, size_t n, size_t align)
     return (char *)nb + BLOCK_HDR;
 }
 
+/* Copy 's' into the arena. A string passed again from the same address with the same text
+ * (a segment or channel name on every row of a per-customer table) is stored once: a small
+ * cache keyed by the caller's pointer, checked against the text, so a reused buffer with new
+ * text is still copied. */
 static const char *arena_strdup(rt_result *r, const char *s)
 {
+    size_t slot = ((uintptr_t)s >> 3) % STR_CACHE;
+    if (r->cache_from[slot] == s && strcmp(r->cache_copy[slot], s) == 0)
+        return r->cache_copy[slot];
     size_t n = strlen(s) + 1;
     char *p = arena_alloc(r, n, 1);
-    if (p)
+    if (p) {
         memcpy(p, s, n);
+        r->cache_from[slot] = s;
+        r->cache_copy[slot] = p;
+    }
     return p;
 }
 

@@ -1,8 +1,8 @@
 /* write_csv.c - a result as RFC 4180 CSV: its main table (header line, then rows) or, when
  * it has none, its fields as one header line and one value line. Lines end in "\n". Null,
  * NaN and Inf are empty fields; doubles use the round-trip form. Per-customer tables run to
- * millions of rows, so rows are formatted into memory by all threads, a batch at a time, and
- * written in order with one fwrite per batch and thread.
+ * millions of rows, so rows are formatted into memory by all threads, a batch at a time, each
+ * thread writing its part (one fwrite) as soon as the parts before it are out.
  * SPDX-License-Identifier: MIT */
 #include "report/format.h"
 
@@ -12,9 +12,10 @@
 #include "core/result.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
-#define BATCH_ROWS 16384    /* rows one thread formats before the batch is written */
+#define BATCH_ROWS 65536    /* rows one thread formats before the batch is written */
 #define PARALLEL_ROWS 65536 /* smaller tables are formatted by the calling thread alone */
 
 /* Text being built; 'failed' is set (and later appends ignored) when growing fails. */
@@ -109,28 +110,41 @@ static void put_rows(sbuf *b, const rt_result *r, size_t t, size_t nc, size_t lo
     }
 }
 
+/* One batch: part k formats rows base + k * BATCH_ROWS ... into out[k], then writes them as
+ * soon as parts 0..k-1 have written theirs, so one part's write overlaps the others'
+ * formatting. */
 typedef struct batch {
     const rt_result *r;
-    size_t t, nc, rows, base; /* this batch: rows base + k * BATCH_ROWS ... for part k */
+    size_t t, nc, rows, base;
     sbuf *out;
+    FILE *f;
+    pthread_mutex_t lock;
+    pthread_cond_t done;
+    int turn; /* the part whose write is next */
 } batch;
+
+/* Write the buffer and empty it. */
+static void flush(sbuf *b, FILE *f)
+{
+    if (b->len && !b->failed)
+        fwrite(b->p, 1, b->len, f);
+    b->len = 0;
+}
 
 static void format_part(void *arg, int k)
 {
     batch *j = arg;
     size_t lo = j->base + (size_t)k * BATCH_ROWS;
     size_t hi = lo + BATCH_ROWS < j->rows ? lo + BATCH_ROWS : j->rows;
-    j->out[k].len = 0;
     if (lo < hi)
         put_rows(&j->out[k], j->r, j->t, j->nc, lo, hi);
-}
-
-/* Write the buffer and empty it. */
-static void flush(sbuf *b, FILE *f)
-{
-    if (b->len)
-        fwrite(b->p, 1, b->len, f);
-    b->len = 0;
+    pthread_mutex_lock(&j->lock);
+    while (j->turn != k)
+        pthread_cond_wait(&j->done, &j->lock);
+    flush(&j->out[k], j->f);
+    j->turn++;
+    pthread_cond_broadcast(&j->done);
+    pthread_mutex_unlock(&j->lock);
 }
 
 rt_status rt_report_write_csv(const rt_result *r, FILE *f, rt_error *err)
@@ -162,14 +176,17 @@ rt_status rt_report_write_csv(const rt_result *r, FILE *f, rt_error *err)
         } else {
             flush(&out[0], f);
             int parts = rt_thread_count(0);
-            batch j = {r, t, nc, rows, 0, out};
+            batch j = {.r = r, .t = t, .nc = nc, .rows = rows, .out = out, .f = f};
+            pthread_mutex_init(&j.lock, NULL);
+            pthread_cond_init(&j.done, NULL);
             for (; j.base < rows && !out[0].failed; j.base += (size_t)parts * BATCH_ROWS) {
+                j.turn = 0;
                 rt_parallel(parts, format_part, &j);
-                for (int k = 0; k < parts; k++) {
+                for (int k = 0; k < parts; k++)
                     out[0].failed |= out[k].failed;
-                    flush(&out[k], f);
-                }
             }
+            pthread_cond_destroy(&j.done);
+            pthread_mutex_destroy(&j.lock);
         }
     }
     int failed = out[0].failed;
