@@ -381,6 +381,12 @@ static int choice(const char *s, const char *const *names, int n)
     return -1;
 }
 
+/* rt_cohort_run as a cli_analysis. */
+static rt_status run(const rt_events *ev, const void *opt, rt_result **out, rt_error *err)
+{
+    return rt_cohort_run(ev, opt, out, err);
+}
+
 int cmd_cohort(int argc, char **argv)
 {
     static const struct option longopts[] = {CLI_EVENTS_LONGOPTS,
@@ -444,21 +450,14 @@ int cmd_cohort(int argc, char **argv)
     if (optind + 1 != argc)
         return cli_usage("cohort", optind == argc ? "missing FILE" : "one FILE expected");
     co.threads = ce.load.threads;
-    rt_events *ev;
-    int rc = cli_events_load(&ce, argv[optind], &ev);
+    rt_result *res;
+    int rc = cli_events_analyse(&ce, argv[optind], run, &co, &res);
     if (rc != EXIT_OK)
         return rc;
-    rt_result *res;
-    rt_error err;
-    if (rt_cohort_run(ev, &co, &res, &err) != RT_OK) {
-        rt_events_free(ev);
-        return cli_fail(&err);
-    }
     int table =
         ce.format == RT_FORMAT_TABLE ||
         (ce.format < 0 && (!ce.output || strcmp(ce.output, "-") == 0) && isatty(STDOUT_FILENO));
     rc = table ? write_triangle(&ce, res, width) : cli_events_write(&ce, res);
     rt_result_free(res);
-    rt_events_free(ev);
     return rc;
 }

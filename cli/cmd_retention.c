@@ -37,6 +37,12 @@ static const char example[] =
     "  retain retention --period week --active-window 28 --annualize orders.csv\n"
     "\nExit status: 0 ok, 1 usage, 2 bad input, 4 I/O error.\n";
 
+/* rt_retention_run as a cli_analysis. */
+static rt_status run(const rt_events *ev, const void *opt, rt_result **out, rt_error *err)
+{
+    return rt_retention_run(ev, opt, out, err);
+}
+
 int cmd_retention(int argc, char **argv)
 {
     static const struct option longopts[] = {CLI_EVENTS_LONGOPTS,
@@ -84,18 +90,10 @@ int cmd_retention(int argc, char **argv)
     if (optind + 1 != argc)
         return cli_usage("retention", optind == argc ? "missing FILE" : "one FILE expected");
     ro.threads = ce.load.threads;
-    rt_events *ev;
-    int rc = cli_events_load(&ce, argv[optind], &ev);
-    if (rc != EXIT_OK)
-        return rc;
     rt_result *res;
-    rt_error err;
-    if (rt_retention_run(ev, &ro, &res, &err) != RT_OK) {
-        rt_events_free(ev);
-        return cli_fail(&err);
-    }
-    rc = cli_events_write(&ce, res);
+    int rc = cli_events_analyse(&ce, argv[optind], run, &ro, &res);
+    if (rc == EXIT_OK)
+        rc = cli_events_write(&ce, res);
     rt_result_free(res);
-    rt_events_free(ev);
     return rc;
 }

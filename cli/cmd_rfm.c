@@ -44,6 +44,12 @@ static const char example[] =
     "  retain rfm --segments my-rules.csv --format json orders.csv\n"
     "\nExit status: 0 ok, 1 usage, 2 bad input (also a bad rules file), 4 I/O error.\n";
 
+/* rt_rfm_run as a cli_analysis. */
+static rt_status run(const rt_events *ev, const void *opt, rt_result **out, rt_error *err)
+{
+    return rt_rfm_run(ev, opt, out, err);
+}
+
 int cmd_rfm(int argc, char **argv)
 {
     static const struct option longopts[] = {CLI_EVENTS_LONGOPTS,
@@ -104,20 +110,10 @@ int cmd_rfm(int argc, char **argv)
         ro.rules = rules;
         ro.nrules = nrules;
     }
-    rt_events *ev;
-    int rc = cli_events_load(&ce, argv[optind], &ev);
-    if (rc != EXIT_OK) {
-        rt_rfm_rules_free(rules, nrules);
-        return rc;
-    }
     rt_result *res;
-    if (rt_rfm_run(ev, &ro, &res, &err) != RT_OK) {
-        rt_events_free(ev);
-        rt_rfm_rules_free(rules, nrules);
-        return cli_fail(&err);
-    }
-    rt_events_free(ev); /* before the write: the result holds its own copies */
-    rc = cli_events_write(&ce, res);
+    int rc = cli_events_analyse(&ce, argv[optind], run, &ro, &res);
+    if (rc == EXIT_OK)
+        rc = cli_events_write(&ce, res);
     rt_result_free(res);
     rt_rfm_rules_free(rules, nrules);
     return rc;

@@ -162,6 +162,20 @@ int cli_events_load(cli_events *ce, const char *path, rt_events **out)
     return EXIT_OK;
 }
 
+int cli_events_analyse(cli_events *ce, const char *path, cli_analysis run, const void *opt,
+                       rt_result **out)
+{
+    *out = NULL;
+    rt_events *ev;
+    int rc = cli_events_load(ce, path, &ev);
+    if (rc != EXIT_OK)
+        return rc;
+    rt_error err;
+    rt_status st = run(ev, opt, out, &err);
+    rt_events_free(ev); /* before the write: a result holds its own copies */
+    return st == RT_OK ? EXIT_OK : cli_fail(&err);
+}
+
 int cli_events_write(cli_events *ce, const rt_result *r)
 {
     FILE *f = cli_open_out(ce->output);

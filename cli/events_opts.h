@@ -68,6 +68,15 @@ int cli_events_option(cli_events *ce, const char *cmd, int c, const char *arg);
  * status (0 = '*out' holds the table). Reports skipped rows on stderr. */
 int cli_events_load(cli_events *ce, const char *path, rt_events **out);
 
+/* An analysis as the CLI runs it: 'opt' points to the analysis' own options struct. */
+typedef rt_status (*cli_analysis)(const rt_events *ev, const void *opt, rt_result **out,
+                                  rt_error *err);
+
+/* Load the event log 'path', run 'run' with 'opt' on it and free the events. Returns the exit
+ * status after printing any error; on EXIT_OK '*out' owns the result (rt_result_free). */
+int cli_events_analyse(cli_events *ce, const char *path, cli_analysis run, const void *opt,
+                       rt_result **out);
+
 /* Write result 'r' in the chosen format to the chosen output; returns the exit status. */
 int cli_events_write(cli_events *ce, const rt_result *r);
 
