@@ -451,6 +451,9 @@ int cmd_cohort(int argc, char **argv)
         return cli_usage("cohort", optind == argc ? "missing FILE" : "one FILE expected");
     co.threads = ce.load.threads;
     rt_result *res;
+    cli_events_unused(&ce.load.channel_col); /* not used by this analysis */
+    cli_events_unused(&ce.load.product_col);
+    cli_events_unused(&ce.load.order_col);
     int rc = cli_events_analyse(&ce, argv[optind], run, &co, &res);
     if (rc != EXIT_OK)
         return rc;

@@ -60,14 +60,6 @@ static void attr_columns(const rt_attrs *a, char *buf, size_t cap)
     }
 }
 
-/* Leave out an optional column loyalty does not use (unless the user named it), so that it
- * costs no loading time and cannot clash with the --by column. */
-static void unused(const char **col)
-{
-    if (!*col)
-        *col = "";
-}
-
 int cmd_loyalty(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -127,16 +119,16 @@ int cmd_loyalty(int argc, char **argv)
         if (rt_attrs_read(customers, &ao, &attrs, &err) != RT_OK)
             return cli_fail(&err);
     }
-    unused(&ce.load.order_col);
+    cli_events_unused(&ce.load.order_col);
     if (strcmp(by, "channel") == 0) {
         lo.by = RT_FIELD_CHANNEL;
-        unused(&ce.load.product_col);
+        cli_events_unused(&ce.load.product_col);
     } else if (strcmp(by, "product") == 0) {
         lo.by = RT_FIELD_PRODUCT;
-        unused(&ce.load.channel_col);
+        cli_events_unused(&ce.load.channel_col);
     } else {
-        unused(&ce.load.channel_col);
-        unused(&ce.load.product_col);
+        cli_events_unused(&ce.load.channel_col);
+        cli_events_unused(&ce.load.product_col);
         if (attrs && rt_attrs_column(attrs, by) >= 0) {
             lo.attrs = attrs;
             lo.attr_col = by;

@@ -91,6 +91,9 @@ int cmd_retention(int argc, char **argv)
         return cli_usage("retention", optind == argc ? "missing FILE" : "one FILE expected");
     ro.threads = ce.load.threads;
     rt_result *res;
+    cli_events_unused(&ce.load.channel_col); /* not used by this analysis */
+    cli_events_unused(&ce.load.product_col);
+    cli_events_unused(&ce.load.order_col);
     int rc = cli_events_analyse(&ce, argv[optind], run, &ro, &res);
     if (rc == EXIT_OK)
         rc = cli_events_write(&ce, res);

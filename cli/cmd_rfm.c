@@ -111,6 +111,9 @@ int cmd_rfm(int argc, char **argv)
         ro.nrules = nrules;
     }
     rt_result *res;
+    cli_events_unused(&ce.load.channel_col); /* not used by this analysis */
+    cli_events_unused(&ce.load.product_col);
+    cli_events_unused(&ce.load.order_col);
     int rc = cli_events_analyse(&ce, argv[optind], run, &ro, &res);
     if (rc == EXIT_OK)
         rc = cli_events_write(&ce, res);

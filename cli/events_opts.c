@@ -162,6 +162,12 @@ int cli_events_load(cli_events *ce, const char *path, rt_events **out)
     return EXIT_OK;
 }
 
+void cli_events_unused(const char **col)
+{
+    if (!*col)
+        *col = "";
+}
+
 int cli_events_analyse(cli_events *ce, const char *path, cli_analysis run, const void *opt,
                        rt_result **out)
 {

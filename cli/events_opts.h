@@ -68,6 +68,11 @@ int cli_events_option(cli_events *ce, const char *cmd, int c, const char *arg);
  * status (0 = '*out' holds the table). Reports skipped rows on stderr. */
 int cli_events_load(cli_events *ce, const char *path, rt_events **out);
 
+/* Leave out an optional column ('&ce->load.channel_col', ...) the command does not use,
+ * unless the user named it: it then costs no loading time or memory and cannot clash with
+ * another column. */
+void cli_events_unused(const char **col);
+
 /* An analysis as the CLI runs it: 'opt' points to the analysis' own options struct. */
 typedef rt_status (*cli_analysis)(const rt_events *ev, const void *opt, rt_result **out,
                                   rt_error *err);
