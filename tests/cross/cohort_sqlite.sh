@@ -38,37 +38,8 @@
 # missing or extra row fails; each top-level field is one check. Prints "ok ..." or
 # "FAIL ...", then "N passed, N failed". Works under dash; BUILD selects the build.
 # SPDX-License-Identifier: MIT
-cd "$(dirname "$0")/../.." || exit 1
-BUILD=${BUILD:-build}
-RETAIN=$BUILD/retain
-
-if ! command -v sqlite3 >/dev/null 2>&1; then
-    # scripts/install-deps installs it; a missing reference is a failure, never a skip.
-    echo "FAIL cohort_sqlite: sqlite3 not found (run scripts/install-deps)"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
-if [ "$(sqlite3 :memory: "SELECT json_extract('{\"a\":[1,2]}', '\$.a[1]');" 2>/dev/null)" != 2 ]; then
-    echo "FAIL cohort_sqlite: this sqlite3 lacks JSON functions"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
-if [ ! -x "$RETAIN" ]; then
-    echo "FAIL cohort_sqlite: $RETAIN not built"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
-
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-passed=0
-failed=0
-
-fail_setup() {
-    echo "FAIL $1"
-    failed=$((failed + 1))
-}
+. "$(dirname "$0")/lib.inc"
+cross_begin cohort_sqlite
 
 # ---- data ----
 

@@ -42,38 +42,8 @@
 # Prints "ok NAME" or "FAIL NAME: ..." per check, then "N passed, N failed"; exits non-zero if
 # anything failed. Works under dash; BUILD selects the build (build/asan too).
 # SPDX-License-Identifier: MIT
-cd "$(dirname "$0")/../.." || exit 1
-BUILD=${BUILD:-build}
-RETAIN=$BUILD/retain
-
-if ! command -v sqlite3 >/dev/null 2>&1; then
-    # scripts/install-deps installs it; a missing reference is a failure, never a skip.
-    echo "FAIL rfm_sqlite: sqlite3 not found (run scripts/install-deps)"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
-if [ "$(sqlite3 :memory: "SELECT json_extract('{\"a\":[1,2]}', '\$.a[1]');" 2>/dev/null)" != 2 ] ||
-    [ "$(sqlite3 :memory: "SELECT rank() OVER () FROM (SELECT 1);" 2>/dev/null)" != 1 ]; then
-    echo "FAIL rfm_sqlite: this sqlite3 lacks JSON functions or window functions"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
-if [ ! -x "$RETAIN" ]; then
-    echo "FAIL rfm_sqlite: $RETAIN not built"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
-
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-passed=0
-failed=0
-
-fail_setup() {
-    echo "FAIL $1"
-    failed=$((failed + 1))
-}
+. "$(dirname "$0")/lib.inc"
+cross_begin rfm_sqlite
 
 # ---- rule tables (transcribed from the R rfm package's rfm_segment() example vectors:
 # segment_names, recency_lower/upper, frequency_lower/upper, monetary = frequency bounds) ----

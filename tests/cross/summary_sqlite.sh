@@ -31,38 +31,8 @@
 # Prints "ok NAME" or "FAIL NAME: retain X, sqlite Y" per check, then "N passed, N failed";
 # exits non-zero if anything failed. Works under dash; BUILD selects the build (build/asan too).
 # SPDX-License-Identifier: MIT
-cd "$(dirname "$0")/../.." || exit 1
-BUILD=${BUILD:-build}
-RETAIN=$BUILD/retain
-
-if ! command -v sqlite3 >/dev/null 2>&1; then
-    # scripts/install-deps installs it; a missing reference is a failure, never a skip.
-    echo "FAIL summary_sqlite: sqlite3 not found (run scripts/install-deps)"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
-if [ "$(sqlite3 :memory: "SELECT json_extract('{\"a\":[1,2]}', '\$.a[1]');" 2>/dev/null)" != 2 ] ||
-    [ "$(sqlite3 :memory: "SELECT sum(x) OVER () FROM (SELECT 1 AS x);" 2>/dev/null)" != 1 ]; then
-    echo "FAIL summary_sqlite: this sqlite3 lacks JSON functions or window functions"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
-if [ ! -x "$RETAIN" ]; then
-    echo "FAIL summary_sqlite: $RETAIN not built"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
-
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-passed=0
-failed=0
-
-fail_setup() {
-    echo "FAIL $1"
-    failed=$((failed + 1))
-}
+. "$(dirname "$0")/lib.inc"
+cross_begin summary_sqlite
 
 # ---- data ----
 
