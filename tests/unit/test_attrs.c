@@ -14,58 +14,7 @@
 
 /* ---- the temporary folder ---- */
 
-static char tmpdir[64];
-static char *made[64]; /* files written, removed at the end */
-static size_t nmade;
-
-/* The path of 'name' in the temporary folder (made on first use), remembered for removal. */
-static const char *tmp_path(const char *name)
-{
-    if (!tmpdir[0]) {
-        snprintf(tmpdir, sizeof tmpdir, "/tmp/retain-test-attrs-XXXXXX");
-        if (!mkdtemp(tmpdir)) {
-            perror("mkdtemp");
-            exit(2);
-        }
-    }
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    for (size_t i = 0; i < nmade; i++)
-        if (strcmp(made[i], path) == 0)
-            return made[i];
-    if (nmade == sizeof made / sizeof made[0]) {
-        fprintf(stderr, "too many test files\n");
-        exit(2);
-    }
-    made[nmade] = strdup(path);
-    return made[nmade++];
-}
-
-static const char *write_file(const char *name, const char *data, size_t len)
-{
-    const char *path = tmp_path(name);
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-        perror(path);
-        exit(2);
-    }
-    return path;
-}
-
-static const char *write_text(const char *name, const char *text)
-{
-    return write_file(name, text, strlen(text));
-}
-
-static void remove_files(void)
-{
-    for (size_t i = 0; i < nmade; i++) {
-        unlink(made[i]);
-        free(made[i]);
-    }
-    if (tmpdir[0])
-        rmdir(tmpdir);
-}
+#include "tmpfiles.h"
 
 /* Read 'path' with 'opt'; on failure the table must come back NULL. */
 static rt_attrs *read_ok(const char *path, const rt_attrs_options *opt)

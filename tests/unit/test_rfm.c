@@ -16,52 +16,7 @@
 
 /* ---- the temporary folder ---- */
 
-static char tmpdir[64];
-static char *made[64];
-static size_t nmade;
-
-/* Write 'len' bytes to file 'name' in the temporary folder; returns its path. */
-static const char *write_file(const char *name, const char *data, size_t len)
-{
-    if (!tmpdir[0]) {
-        snprintf(tmpdir, sizeof tmpdir, "/tmp/retain-test-rfm-XXXXXX");
-        if (!mkdtemp(tmpdir)) {
-            perror("mkdtemp");
-            exit(2);
-        }
-    }
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-        perror(path);
-        exit(2);
-    }
-    for (size_t i = 0; i < nmade; i++)
-        if (strcmp(made[i], path) == 0)
-            return made[i];
-    if (nmade == sizeof made / sizeof made[0]) {
-        fprintf(stderr, "too many test files\n");
-        exit(2);
-    }
-    made[nmade] = strdup(path);
-    return made[nmade++];
-}
-
-static const char *write_text(const char *name, const char *text)
-{
-    return write_file(name, text, strlen(text));
-}
-
-static void remove_files(void)
-{
-    for (size_t i = 0; i < nmade; i++) {
-        unlink(made[i]);
-        free(made[i]);
-    }
-    if (tmpdir[0])
-        rmdir(tmpdir);
-}
+#include "tmpfiles.h"
 
 /* ---- a growable text buffer ---- */
 
