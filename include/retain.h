@@ -134,6 +134,9 @@ RT_API size_t rt_events_count(const rt_events *ev);            /* events (rows o
 RT_API size_t rt_events_customers(const rt_events *ev);        /* distinct customers */
 RT_API const uint64_t *rt_events_offsets(const rt_events *ev); /* customers + 1 entries */
 RT_API const int32_t *rt_events_days(const rt_events *ev);     /* days since 1970-01-01 */
+/* The first and the last day with an event (the data's span), days since 1970-01-01. */
+RT_API int32_t rt_events_first_day(const rt_events *ev);
+RT_API int32_t rt_events_last_day(const rt_events *ev);
 /* Seconds since midnight UTC, or NULL when the input had no times of day. */
 RT_API const int32_t *rt_events_seconds(const rt_events *ev);
 /* Amounts, or NULL when the input has no amount column. */

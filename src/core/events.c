@@ -13,6 +13,8 @@
 
 #define NONE UINT32_MAX
 
+static void find_span(rt_events *ev);
+
 /* ---- renumbering by first appearance ---- */
 
 /* Turn the dictionary 'd' of field 'f' into the table's string table, renumbering its codes
@@ -374,8 +376,12 @@ rt_status rt_events_finish(rt_events *ev, rt_dict *dicts, int threads, rt_refund
     if (sj.failed)
         return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
     ev->stats.rows_used = ev->stats.rows_read - ev->stats.rows_rejected - ev->stats.rows_dropped;
-    if (refunds == RT_REFUNDS_NET && ev->amount && ev->stats.refund_rows > 0)
-        return net_refunds(ev, err);
+    if (refunds == RT_REFUNDS_NET && ev->amount && ev->stats.refund_rows > 0) {
+        rt_status st2 = net_refunds(ev, err);
+        if (st2 != RT_OK)
+            return st2;
+    }
+    find_span(ev);
     return RT_OK;
 }
 
@@ -421,6 +427,29 @@ const uint64_t *rt_events_offsets(const rt_events *ev)
 const int32_t *rt_events_days(const rt_events *ev)
 {
     return ev->day;
+}
+
+int32_t rt_events_first_day(const rt_events *ev)
+{
+    return ev->first_day;
+}
+
+int32_t rt_events_last_day(const rt_events *ev)
+{
+    return ev->last_day;
+}
+
+/* The data's first and last day: each customer's slice is in time order. */
+static void find_span(rt_events *ev)
+{
+    ev->first_day = INT32_MAX;
+    ev->last_day = INT32_MIN;
+    for (size_t c = 0; c < ev->ncust; c++) {
+        if (ev->day[ev->offsets[c]] < ev->first_day)
+            ev->first_day = ev->day[ev->offsets[c]];
+        if (ev->day[ev->offsets[c + 1] - 1] > ev->last_day)
+            ev->last_day = ev->day[ev->offsets[c + 1] - 1];
+    }
 }
 
 const int32_t *rt_events_seconds(const rt_events *ev)

@@ -16,9 +16,10 @@ enum { RT_NFIELDS = 5 }; /* customer, channel, product, order, extra (rt_field) 
 
 struct rt_events {
     const rt_allocator *alloc;
-    size_t n;     /* events */
-    size_t cap;   /* capacity of every column while loading */
-    size_t ncust; /* customers */
+    size_t n;                    /* events */
+    size_t cap;                  /* capacity of every column while loading */
+    size_t ncust;                /* customers */
+    int32_t first_day, last_day; /* the data's span, set once the table is sorted */
     uint64_t *offsets;
     int32_t *day;
     int32_t *sec;               /* NULL when no row had a time of day */

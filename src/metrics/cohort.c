@@ -121,15 +121,7 @@ static int layout(job *j, const rt_allocator *a)
 {
     const rt_events *ev = j->ev;
     size_t nc = rt_events_customers(ev);
-    const uint64_t *off = rt_events_offsets(ev);
-    const int32_t *day = rt_events_days(ev);
-    int32_t lo = INT32_MAX, hi = INT32_MIN;
-    for (size_t c = 0; c < nc; c++) {
-        if (day[off[c]] < lo)
-            lo = day[off[c]];
-        if (day[off[c + 1] - 1] > hi)
-            hi = day[off[c + 1] - 1];
-    }
+    int32_t lo = rt_events_first_day(ev), hi = rt_events_last_day(ev);
     j->lo = lo;
     j->end = hi;
     j->ncoh = nc ? (size_t)rt_period_diff(j->o.period, lo, hi) + 1 : 0;

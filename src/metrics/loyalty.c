@@ -304,15 +304,7 @@ rt_status rt_loyalty_run(const rt_events *ev, const rt_loyalty_options *opt, rt_
         j.ngroups = (size_t)nv;
     }
     size_t nc = rt_events_customers(ev);
-    const uint64_t *off = rt_events_offsets(ev);
-    const int32_t *day = rt_events_days(ev);
-    int32_t first_day = INT32_MAX, last_day = INT32_MIN;
-    for (size_t c = 0; c < nc; c++) {
-        if (day[off[c]] < first_day)
-            first_day = day[off[c]];
-        if (day[off[c + 1] - 1] > last_day)
-            last_day = day[off[c + 1] - 1];
-    }
+    int32_t first_day = rt_events_first_day(ev), last_day = rt_events_last_day(ev);
     j.last_day = last_day;
     /* Threads: no more than customers, and the per-thread group arrays stay small even when
      * the field has millions of values (an id-like column). */

@@ -344,15 +344,7 @@ rt_status rt_retention_run(const rt_events *ev, const rt_retention_options *opt,
                        (long)opt->active_window);
     int64_t window = opt->active_window ? opt->active_window : 90;
     size_t nc = rt_events_customers(ev);
-    const uint64_t *off = rt_events_offsets(ev);
-    const int32_t *day = rt_events_days(ev);
-    int32_t first = INT32_MAX, last = INT32_MIN;
-    for (size_t c = 0; c < nc; c++) {
-        if (day[off[c]] < first)
-            first = day[off[c]];
-        if (day[off[c + 1] - 1] > last)
-            last = day[off[c + 1] - 1];
-    }
+    int32_t first = rt_events_first_day(ev), last = rt_events_last_day(ev);
     if (nc == 0) /* rt_events_read never makes an empty table */
         return rt_fail(err, RT_EDOMAIN, NULL, 0, 0, "retention: no events");
     grid g = {0};

@@ -600,14 +600,7 @@ static rt_status pick_rules(const rt_rfm_options *opt, const rt_rfm_rule **rules
 /* The day after the last event of the log. */
 static int32_t day_after_last(const rt_events *ev)
 {
-    const uint64_t *off = rt_events_offsets(ev);
-    const int32_t *day = rt_events_days(ev);
-    size_t nc = rt_events_customers(ev);
-    int32_t last = INT32_MIN;
-    for (size_t c = 0; c < nc; c++)
-        if (day[off[c + 1] - 1] > last)
-            last = day[off[c + 1] - 1];
-    return last + 1;
+    return rt_events_last_day(ev) + 1;
 }
 
 rt_status rt_rfm_run(const rt_events *ev, const rt_rfm_options *opt, rt_result **out, rt_error *err)

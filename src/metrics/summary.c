@@ -323,15 +323,7 @@ rt_status rt_summary_run(const rt_events *ev, const rt_summary_options *opt, rt_
     memset(parts, 0, sizeof parts);
     j.parts = parts;
     /* The span bounds every gap, so the histogram needs no growth. */
-    const int32_t *day = rt_events_days(ev);
-    int32_t lo = INT32_MAX, hi = INT32_MIN;
-    const uint64_t *off = rt_events_offsets(ev);
-    for (size_t c = 0; c < nc; c++) {
-        if (day[off[c]] < lo)
-            lo = day[off[c]];
-        if (day[off[c + 1] - 1] > hi)
-            hi = day[off[c + 1] - 1];
-    }
+    int32_t lo = rt_events_first_day(ev), hi = rt_events_last_day(ev);
     size_t span = nc ? (size_t)((int64_t)hi - lo + 1) : 1;
     for (int d = 0; d < 2; d++)
         j.ndim[d] = rt_events_dict_size(ev, dim_field[d]);

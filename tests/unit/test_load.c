@@ -252,6 +252,34 @@ static void load_sorts_by_customer_and_time_numbering_by_first_appearance(void)
     rt_events_free(ev);
 }
 
+/* The table's span is the smallest and largest day of any event, counted by brute force;
+ * a refund-only customer (dropped) does not widen it. */
+static void load_reports_the_span_of_the_data(void)
+{
+    const char *path = write_text("span.csv", "customer_id,date,amount\n"
+                                              "b,2024-03-05,1\n"
+                                              "a,2024-01-09,2\n"
+                                              "c,2023-12-31,-4\n"
+                                              "a,2024-07-01,3\n"
+                                              "b,2024-02-29,5\n");
+    rt_events *ev;
+    rt_error err;
+    CHECK(load(path, NULL, &ev, &err) == RT_OK);
+    if (!ev)
+        return;
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    const int32_t *day = rt_events_days(ev);
+    for (size_t i = 0; i < rt_events_count(ev); i++) {
+        lo = day[i] < lo ? day[i] : lo;
+        hi = day[i] > hi ? day[i] : hi;
+    }
+    int32_t jan9, jul1;
+    CHECK(rt_date_parse("2024-01-09", &jan9) == 0 && rt_date_parse("2024-07-01", &jul1) == 0);
+    CHECK(rt_events_first_day(ev) == lo && lo == jan9);
+    CHECK(rt_events_last_day(ev) == hi && hi == jul1);
+    rt_events_free(ev);
+}
+
 static void load_reads_quoted_fields_and_names_columns(void)
 {
     const char *path =
@@ -1144,6 +1172,7 @@ int main(void)
 {
     TEST(load_sorts_by_customer_and_time_numbering_by_first_appearance);
     TEST(load_reads_quoted_fields_and_names_columns);
+    TEST(load_reports_the_span_of_the_data);
     TEST(load_has_seconds_only_when_the_input_has_times);
     TEST(load_nets_refunds_into_the_first_purchase_of_the_day);
     TEST(load_drops_every_refund_when_asked);
