@@ -74,6 +74,26 @@ typedef struct u32vec {
     size_t n, cap;
 } u32vec;
 
+/* A small field's string not found in phase 1, to be added after phase 2. */
+typedef struct pending {
+    uint32_t row; /* in the range */
+    strref s;
+} pending;
+
+typedef struct pendvec {
+    pending *p;
+    size_t n, cap;
+} pendvec;
+
+/* A cache of recent small-field strings of at most 8 bytes: the bytes and the code. */
+typedef struct short_hit {
+    uint64_t key;
+    uint32_t len1; /* length + 1; 0 = empty */
+    uint32_t code;
+} short_hit;
+
+#define SHORT_CACHE 256
+
 /* One thread's share of a block and what it made of it. */
 typedef struct range {
     const char *begin, *limit, *stop;
@@ -97,6 +117,8 @@ typedef struct range {
     size_t nrej, rejcap;
     chunk *esc; /* unescaped fields of this block, newest chunk first */
     u32vec list[RT_NFIELDS][RT_DICT_MAX_SHARDS]; /* rows whose string a shard owns (phase 2) */
+    pendvec pend[RT_NFIELDS];                    /* small fields: strings not found in phase 1 */
+    short_hit cache[RT_NFIELDS][SHORT_CACHE];    /* small fields: codes stay valid all load */
 } range;
 
 typedef struct loader {
@@ -245,6 +267,37 @@ static const char *parse_date(const loader *L, const rt_csv_field *fd, rt_dateti
     }
 }
 
+/* The code of small field 'k' for row 'i': from the range's cache of short strings, else a
+ * read-only dictionary lookup (the dictionaries do not change during phase 1), else PENDING
+ * with the string kept for add_pending. Returns 1 if out of memory. */
+static int small_code(loader *L, range *r, int k, size_t i, const char *p, uint32_t len)
+{
+    short_hit *hit = NULL;
+    uint64_t key = 0;
+    if (len <= 8) {
+        memcpy(&key, p, len);
+        hit = &r->cache[k][((key ^ len) * 0x9e3779b97f4a7c15ULL) >> 56];
+        if (hit->len1 == len + 1 && hit->key == key) {
+            r->code[k][i] = hit->code;
+            return 0;
+        }
+    }
+    uint64_t h = rt_hash(p, len);
+    if (rt_dict_find(&L->dict[k], h, p, len, &r->code[k][i])) {
+        if (hit)
+            *hit = (short_hit){key, len + 1, r->code[k][i]};
+        return 0;
+    }
+    r->code[k][i] = PENDING;
+    pendvec *v = &r->pend[k];
+    if (v->n == v->cap && rt_mem_grow(L->a, (void **)&v->p, &v->cap, v->n + 1, sizeof *v->p)) {
+        r->status = RT_ENOMEM;
+        return 1;
+    }
+    v->p[v->n++] = (pending){(uint32_t)i, {p, len, h}};
+    return 0;
+}
+
 /* Convert one tokenized record into the range's columns. Returns 1 if the range must stop. */
 static int convert(loader *L, range *r, const rt_csv_rec *rec, rt_csv_field *f, uint64_t line)
 {
@@ -316,12 +369,14 @@ static int convert(loader *L, range *r, const rt_csv_rec *rec, rt_csv_field *f, 
             len = rt_csv_unescape(copy, len);
             p = copy;
         }
+        if (L->small[k]) {
+            if (small_code(L, r, k, i, p, len) != 0)
+                return 1;
+            continue;
+        }
         uint64_t h = rt_hash(p, len);
         r->str[k][i] = (strref){p, len, h};
-        if (L->small[k]) { /* the dictionaries do not change during phase 1 */
-            if (!rt_dict_find(&L->dict[k], h, p, len, &r->code[k][i]))
-                r->code[k][i] = PENDING;
-        } else {
+        {
             u32vec *v = &r->list[k][rt_dict_shard_of(&L->dict[k], h)];
             if (v->n == v->cap && rt_mem_grow(L->a, (void **)&v->p, &v->cap, v->n + 1, 4)) {
                 r->status = RT_ENOMEM;
@@ -394,9 +449,11 @@ static void reset_range(loader *L, range *r)
     r->refund_sum = (rt_ksum){0, 0};
     r->any_time = 0;
     r->status = RT_OK;
-    for (int f = 0; f < RT_NFIELDS; f++)
+    for (int f = 0; f < RT_NFIELDS; f++) {
+        r->pend[f].n = 0;
         for (int k = 0; k < RT_DICT_MAX_SHARDS; k++)
             r->list[f][k].n = 0;
+    }
 }
 
 static void free_range(loader *L, range *r)
@@ -409,6 +466,7 @@ static void free_range(loader *L, range *r)
     for (int f = 0; f < RT_NFIELDS; f++) {
         rt_mem_free(L->a, r->str[f]);
         rt_mem_free(L->a, r->code[f]);
+        rt_mem_free(L->a, r->pend[f].p);
         for (int k = 0; k < RT_DICT_MAX_SHARDS; k++)
             rt_mem_free(L->a, r->list[f][k].p);
     }
@@ -456,15 +514,17 @@ static int intern_field(loader *L, int f, int k)
 static int add_pending(loader *L, int f)
 {
     rt_dict *d = &L->dict[f];
-    uint32_t *out = L->ev->code[f] + L->row_base;
-    size_t i = 0;
+    size_t base = L->row_base;
     for (int j = 0; j < L->nr; j++) {
-        const strref *s = L->r[j].str[f];
-        for (size_t m = 0; m < L->r[j].rows; m++, i++)
-            if (out[i] == PENDING &&
-                rt_dict_intern(d, rt_dict_shard_of(d, s[m].h), s[m].h, s[m].p, s[m].len,
-                               (uint32_t)(L->row_base + i), &out[i]) != 0)
+        const pendvec *v = &L->r[j].pend[f];
+        uint32_t *out = L->ev->code[f] + base;
+        for (size_t m = 0; m < v->n; m++) {
+            const pending *q = &v->p[m];
+            if (rt_dict_intern(d, rt_dict_shard_of(d, q->s.h), q->s.h, q->s.p, q->s.len,
+                               (uint32_t)(base + q->row), &out[q->row]) != 0)
                 return -1;
+        }
+        base += L->r[j].rows;
     }
     return 0;
 }
