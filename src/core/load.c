@@ -275,7 +275,15 @@ static int small_code(loader *L, range *r, int k, size_t i, const char *p, uint3
     short_hit *hit = NULL;
     uint64_t key = 0;
     if (len <= 8) {
-        memcpy(&key, p, len);
+        if (p + 8 <= L->data_end && p >= L->data) {
+            /* One 8-byte load, masked to the field: a variable-length copy into 'key' would
+             * cost a call and a stalled store-to-load forward on every row. */
+            memcpy(&key, p, 8);
+            key &= len == 8 ? ~0ULL : (1ULL << (8 * len)) - 1;
+        } else {
+            for (uint32_t b = 0; b < len; b++)
+                key |= (uint64_t)(unsigned char)p[b] << (8 * b);
+        }
         hit = &r->cache[k][((key ^ len) * 0x9e3779b97f4a7c15ULL) >> 56];
         if (hit->len1 == len + 1 && hit->key == key) {
             r->code[k][i] = hit->code;
