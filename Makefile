@@ -15,7 +15,7 @@ OPT     ?= -O2 -g
 CFLAGS  ?=
 CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -fvisibility=hidden -fPIC \
               -Iinclude -Isrc -DRT_BUILDING $(SANFLAGS) $(CFLAGS)
-LDLIBS  := -lz -lm -lpthread
+LDLIBS  := -lz -lm -lpthread -llbfgs
 
 LIB_SRC := $(sort $(wildcard src/*/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
