@@ -8,39 +8,12 @@
 #include "core/error.h"
 #include "core/ksum.h"
 #include "models/optim.h"
+#include "models/special.h"
 
 #include <math.h>
 #include <string.h>
 
 #define BGBB_MAX_N 1e6 /* opportunities per customer; bounds the per-pattern loop */
-
-/* ---- special functions ---- */
-
-/* log Gamma through lgamma_r (glibc's lgamma writes the global 'signgam'). Arguments here are
- * positive, so the sign is ignored. */
-static double lgam(double v)
-{
-    int sign;
-    return lgamma_r(v, &sign);
-}
-
-static double lbeta(double a, double b)
-{
-    return lgam(a) + lgam(b) - lgam(a + b);
-}
-
-/* Digamma for v > 0: recurrence up to v >= 6, then the asymptotic series (error < 1e-13). */
-static double digamma(double v)
-{
-    double acc = 0.0;
-    while (v < 6.0) {
-        acc -= 1.0 / v;
-        v += 1.0;
-    }
-    double i2 = 1.0 / (v * v);
-    return acc + log(v) - 0.5 / v -
-           i2 * (1.0 / 12 - i2 * (1.0 / 120 - i2 * (1.0 / 252 - i2 * (1.0 / 240 - i2 / 132))));
-}
 
 /* ---- likelihood ---- */
 
@@ -77,32 +50,32 @@ static double pattern_ll(const double p[4], double x, double tx, double n, doubl
     lse e = {-HUGE_VAL, 0.0, {0, 0, 0, 0}};
     double dl[4], pax = 0, pab = 0, pgd = 0, pg = 0, pg1 = 0;
     if (g) {
-        pax = digamma(a + x);
-        pab = digamma(a + b);
-        pgd = digamma(ga + de);
-        pg = digamma(ga);
-        pg1 = digamma(ga + 1.0);
+        pax = rt_digamma(a + x);
+        pab = rt_digamma(a + b);
+        pgd = rt_digamma(ga + de);
+        pg = rt_digamma(ga);
+        pg1 = rt_digamma(ga + 1.0);
     }
     long nterms = (long)(n - tx);
     for (long i = -1; i < nterms; i++) {
         double m = i < 0 ? n : tx + (double)i, ex = i < 0 ? 0.0 : 1.0;
-        double l = lbeta(a + x, b + m - x) + lbeta(ga + ex, de + m);
+        double l = rt_lbeta(a + x, b + m - x) + rt_lbeta(ga + ex, de + m);
         if (g) {
-            double pabm = digamma(a + b + m), pgdm = digamma(ga + de + ex + m);
+            double pabm = rt_digamma(a + b + m), pgdm = rt_digamma(ga + de + ex + m);
             dl[0] = pax - pabm;
-            dl[1] = digamma(b + m - x) - pabm;
+            dl[1] = rt_digamma(b + m - x) - pabm;
             dl[2] = (i < 0 ? pg : pg1) - pgdm;
-            dl[3] = digamma(de + m) - pgdm;
+            dl[3] = rt_digamma(de + m) - pgdm;
         }
         lse_add(&e, l, g ? dl : NULL);
     }
     if (g) {
-        g[0] = e.gs[0] / e.s - (digamma(a) - pab);
-        g[1] = e.gs[1] / e.s - (digamma(b) - pab);
+        g[0] = e.gs[0] / e.s - (rt_digamma(a) - pab);
+        g[1] = e.gs[1] / e.s - (rt_digamma(b) - pab);
         g[2] = e.gs[2] / e.s - (pg - pgd);
-        g[3] = e.gs[3] / e.s - (digamma(de) - pgd);
+        g[3] = e.gs[3] / e.s - (rt_digamma(de) - pgd);
     }
-    return e.m + log(e.s) - lbeta(a, b) - lbeta(ga, de);
+    return e.m + log(e.s) - rt_lbeta(a, b) - rt_lbeta(ga, de);
 }
 
 double rt_bgbb_loglik(const double par[4], const double *x, const double *t_x, const double *n,

@@ -7,32 +7,13 @@
 
 #include "core/error.h"
 #include "models/optim.h"
+#include "core/ksum.h"
+#include "models/special.h"
 
 #include <math.h>
 #include <string.h>
 
-/* ---- special functions ---- */
-
-/* log Gamma through lgamma_r: glibc's lgamma writes the global 'signgam', a data race when
- * fits run on several threads. All our arguments are positive, so the sign is ignored. */
-static double lgam(double v)
-{
-    int sign;
-    return lgamma_r(v, &sign);
-}
-
-/* Digamma for v > 0: recurrence up to v >= 6, then the asymptotic series (error < 1e-13). */
-static double digamma(double v)
-{
-    double acc = 0.0;
-    while (v < 6.0) {
-        acc -= 1.0 / v;
-        v += 1.0;
-    }
-    double i2 = 1.0 / (v * v);
-    return acc + log(v) - 0.5 / v -
-           i2 * (1.0 / 12 - i2 * (1.0 / 120 - i2 * (1.0 / 252 - i2 * (1.0 / 240 - i2 / 132))));
-}
+/* ---- helpers ---- */
 
 /* log(1 + e^d) without overflow. */
 static double log1pexp(double d)
@@ -49,21 +30,6 @@ static double sigmoid(double d)
     return e / (1.0 + e);
 }
 
-/* Neumaier-compensated running sum. */
-typedef struct ksum {
-    double s, c;
-} ksum;
-
-static void ksum_add(ksum *k, double v)
-{
-    double t = k->s + v;
-    if (fabs(k->s) >= fabs(v))
-        k->c += (k->s - t) + v;
-    else
-        k->c += (v - t) + k->s;
-    k->s = t;
-}
-
 /* ---- likelihood ---- */
 
 /* One pattern's log-likelihood at (r, alpha, a, b); with 'g' non-NULL also its gradient
@@ -77,8 +43,8 @@ static double pattern_ll(const double p[4], double x, double tx, double T, int m
 {
     double r = p[0], al = p[1], a = p[2], b = p[3];
     double lat = log(al + T);
-    double ll = lgam(r + x) - lgam(r) + r * log(al) + lgam(b + x + m) - lgam(a + b + x + m) -
-                lgam(b) + lgam(a + b) - (r + x) * lat;
+    double ll = rt_lgamma(r + x) - rt_lgamma(r) + r * log(al) + rt_lgamma(b + x + m) -
+                rt_lgamma(a + b + x + m) - rt_lgamma(b) + rt_lgamma(a + b) - (r + x) * lat;
     double s = 0.0, dlog = 0.0, c = b + x + m - 1.0;
     int two = x > 0 || m;
     if (two) {
@@ -88,12 +54,12 @@ static double pattern_ll(const double p[4], double x, double tx, double T, int m
         s = sigmoid(d);
     }
     if (g) {
-        double dab = digamma(a + b) - digamma(a + b + x + m);
-        g[0] = digamma(r + x) - digamma(r) + log(al) - lat + s * dlog;
+        double dab = rt_digamma(a + b) - rt_digamma(a + b + x + m);
+        g[0] = rt_digamma(r + x) - rt_digamma(r) + log(al) - lat + s * dlog;
         g[1] = r / al - (r + x) / (al + T) +
                (two ? s * (r + x) * (1.0 / (al + T) - 1.0 / (al + tx)) : 0.0);
         g[2] = dab + (two ? s / a : 0.0);
-        g[3] = dab + digamma(b + x + m) - digamma(b) - (two ? s / c : 0.0);
+        g[3] = dab + rt_digamma(b + x + m) - rt_digamma(b) - (two ? s / c : 0.0);
     }
     return ll;
 }
@@ -101,16 +67,16 @@ static double pattern_ll(const double p[4], double x, double tx, double T, int m
 double rt_bgnbd_loglik(const double par[4], const double *x, const double *t_x, const double *T,
                        const double *w, size_t n, int modified)
 {
-    ksum sum = {0, 0};
+    rt_ksum sum = {0, 0};
     for (int j = 0; j < 4; j++)
         if (!(par[j] > 0.0) || !isfinite(par[j]))
             return (double)NAN;
     for (size_t i = 0; i < n; i++) {
         double wi = w ? w[i] : 1.0;
         if (wi != 0.0)
-            ksum_add(&sum, wi * pattern_ll(par, x[i], t_x[i], T[i], modified != 0, NULL));
+            rt_ksum_add(&sum, wi * pattern_ll(par, x[i], t_x[i], T[i], modified != 0, NULL));
     }
-    return sum.s + sum.c;
+    return rt_ksum_value(&sum);
 }
 
 double rt_bgnbd_loglik_grad(const double lpar[4], const double *x, const double *t_x,
@@ -118,21 +84,21 @@ double rt_bgnbd_loglik_grad(const double lpar[4], const double *x, const double 
                             double grad[4])
 {
     double p[4], g[4];
-    ksum sum = {0, 0}, gs[4] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
+    rt_ksum sum = {0, 0}, gs[4] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
     for (int j = 0; j < 4; j++)
         p[j] = exp(lpar[j]);
     for (size_t i = 0; i < n; i++) {
         double wi = w ? w[i] : 1.0;
         if (wi == 0.0)
             continue;
-        ksum_add(&sum, wi * pattern_ll(p, x[i], t_x[i], T[i], modified != 0, g));
+        rt_ksum_add(&sum, wi * pattern_ll(p, x[i], t_x[i], T[i], modified != 0, g));
         for (int j = 0; j < 4; j++)
-            ksum_add(&gs[j], wi * g[j]);
+            rt_ksum_add(&gs[j], wi * g[j]);
     }
     /* Chain rule to the log scale: dl/dlog p = p dl/dp. */
     for (int j = 0; j < 4; j++)
-        grad[j] = p[j] * (gs[j].s + gs[j].c);
-    return sum.s + sum.c;
+        grad[j] = p[j] * rt_ksum_value(&gs[j]);
+    return rt_ksum_value(&sum);
 }
 
 /* ---- fit ---- */

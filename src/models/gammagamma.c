@@ -8,47 +8,11 @@
 
 #include "core/error.h"
 #include "models/optim.h"
+#include "core/ksum.h"
+#include "models/special.h"
 
 #include <math.h>
 #include <string.h>
-
-/* ---- special functions (as in bgnbd.c) ---- */
-
-/* log Gamma through lgamma_r: glibc's lgamma writes the global 'signgam'. All arguments here
- * are positive, so the sign is ignored. */
-static double lgam(double v)
-{
-    int sign;
-    return lgamma_r(v, &sign);
-}
-
-/* Digamma for v > 0: recurrence up to v >= 6, then the asymptotic series (error < 1e-13). */
-static double digamma(double v)
-{
-    double acc = 0.0;
-    while (v < 6.0) {
-        acc -= 1.0 / v;
-        v += 1.0;
-    }
-    double i2 = 1.0 / (v * v);
-    return acc + log(v) - 0.5 / v -
-           i2 * (1.0 / 12 - i2 * (1.0 / 120 - i2 * (1.0 / 252 - i2 * (1.0 / 240 - i2 / 132))));
-}
-
-/* Neumaier-compensated running sum. */
-typedef struct ksum {
-    double s, c;
-} ksum;
-
-static void ksum_add(ksum *k, double v)
-{
-    double t = k->s + v;
-    if (fabs(k->s) >= fabs(v))
-        k->c += (k->s - t) + v;
-    else
-        k->c += (v - t) + k->s;
-    k->s = t;
-}
 
 /* ---- likelihood ---- */
 
@@ -63,11 +27,11 @@ static double row_ll(const double par[3], double x, double mbar, double g[3])
     double p = par[0], q = par[1], gam = par[2];
     double px = p * x, s = mbar * x;
     double lg_s = log1p(gam / s), ls_g = log1p(s / gam);
-    double ll = lgam(px + q) - lgam(px) - lgam(q) - log(mbar) - px * lg_s - q * ls_g;
+    double ll = rt_lgamma(px + q) - rt_lgamma(px) - rt_lgamma(q) - log(mbar) - px * lg_s - q * ls_g;
     if (g) {
-        double dpq = digamma(px + q);
-        g[0] = x * (dpq - digamma(px) - lg_s);
-        g[1] = dpq - digamma(q) - ls_g;
+        double dpq = rt_digamma(px + q);
+        g[0] = x * (dpq - rt_digamma(px) - lg_s);
+        g[1] = dpq - rt_digamma(q) - ls_g;
         g[2] = q / gam - (px + q) / (gam + s);
     }
     return ll;
@@ -76,37 +40,37 @@ static double row_ll(const double par[3], double x, double mbar, double g[3])
 double rt_gg_loglik(const double par[3], const double *x, const double *mbar, const double *w,
                     size_t n)
 {
-    ksum sum = {0, 0};
+    rt_ksum sum = {0, 0};
     for (int j = 0; j < 3; j++)
         if (!(par[j] > 0.0) || !isfinite(par[j]))
             return (double)NAN;
     for (size_t i = 0; i < n; i++) {
         double wi = w ? w[i] : 1.0;
         if (wi != 0.0 && x[i] != 0.0)
-            ksum_add(&sum, wi * row_ll(par, x[i], mbar[i], NULL));
+            rt_ksum_add(&sum, wi * row_ll(par, x[i], mbar[i], NULL));
     }
-    return sum.s + sum.c;
+    return rt_ksum_value(&sum);
 }
 
 double rt_gg_loglik_grad(const double lpar[3], const double *x, const double *mbar, const double *w,
                          size_t n, double grad[3])
 {
     double p[3], g[3];
-    ksum sum = {0, 0}, gs[3] = {{0, 0}, {0, 0}, {0, 0}};
+    rt_ksum sum = {0, 0}, gs[3] = {{0, 0}, {0, 0}, {0, 0}};
     for (int j = 0; j < 3; j++)
         p[j] = exp(lpar[j]);
     for (size_t i = 0; i < n; i++) {
         double wi = w ? w[i] : 1.0;
         if (wi == 0.0 || x[i] == 0.0)
             continue;
-        ksum_add(&sum, wi * row_ll(p, x[i], mbar[i], g));
+        rt_ksum_add(&sum, wi * row_ll(p, x[i], mbar[i], g));
         for (int j = 0; j < 3; j++)
-            ksum_add(&gs[j], wi * g[j]);
+            rt_ksum_add(&gs[j], wi * g[j]);
     }
     /* Chain rule to the log scale: dl/dlog p = p dl/dp. */
     for (int j = 0; j < 3; j++)
-        grad[j] = p[j] * (gs[j].s + gs[j].c);
-    return sum.s + sum.c;
+        grad[j] = p[j] * rt_ksum_value(&gs[j]);
+    return rt_ksum_value(&sum);
 }
 
 /* ---- predictions and diagnostics ---- */
@@ -134,15 +98,15 @@ double rt_gg_correlation(const double *x, const double *mbar, const double *w, s
     mx /= ws;
     mm /= ws;
     /* Second pass on deviations from the means (never E[xy] - E[x]E[y]). */
-    ksum sxx = {0, 0}, smm = {0, 0}, sxm = {0, 0};
+    rt_ksum sxx = {0, 0}, smm = {0, 0}, sxm = {0, 0};
     for (size_t i = 0; i < n; i++) {
         double wi = w ? w[i] : 1.0;
         if (!(x[i] > 0.0 && wi > 0.0))
             continue;
         double dx = x[i] - mx, dm = mbar[i] - mm;
-        ksum_add(&sxx, wi * dx * dx);
-        ksum_add(&smm, wi * dm * dm);
-        ksum_add(&sxm, wi * dx * dm);
+        rt_ksum_add(&sxx, wi * dx * dx);
+        rt_ksum_add(&smm, wi * dm * dm);
+        rt_ksum_add(&sxm, wi * dx * dm);
     }
     double vx = sxx.s + sxx.c, vm = smm.s + smm.c;
     if (!(vx > 0.0 && vm > 0.0))

@@ -9,40 +9,13 @@
 #include "core/error.h"
 #include "core/ksum.h"
 #include "models/optim.h"
+#include "models/special.h"
 
 #include <math.h>
 #include <string.h>
 
 #define DERL_MAX_TERMS 1000000L
 #define DERL_REL_TOL 1e-15
-
-/* ---- special functions ---- */
-
-/* log Gamma through lgamma_r (glibc's lgamma writes the global 'signgam'). Arguments here are
- * positive, so the sign is ignored. */
-static double lgam(double v)
-{
-    int sign;
-    return lgamma_r(v, &sign);
-}
-
-static double lbeta(double a, double b)
-{
-    return lgam(a) + lgam(b) - lgam(a + b);
-}
-
-/* Digamma for v > 0: recurrence up to v >= 6, then the asymptotic series (error < 1e-13). */
-static double digamma(double v)
-{
-    double acc = 0.0;
-    while (v < 6.0) {
-        acc -= 1.0 / v;
-        v += 1.0;
-    }
-    double i2 = 1.0 / (v * v);
-    return acc + log(v) - 0.5 / v -
-           i2 * (1.0 / 12 - i2 * (1.0 / 120 - i2 * (1.0 / 252 - i2 * (1.0 / 240 - i2 / 132))));
-}
 
 static int good_par(const double par[2])
 {
@@ -56,8 +29,9 @@ static int good_par(const double par[2])
  * d lB(a, b) / da = psi(a) - psi(a + b). */
 static double sbg_ll(const double p[2], const double *alive, size_t len, double g[2])
 {
-    double a = p[0], b = p[1], lb0 = lbeta(a, b);
-    double pab = g ? digamma(a + b) : 0.0, pa = g ? digamma(a) : 0.0, pb = g ? digamma(b) : 0.0;
+    double a = p[0], b = p[1], lb0 = rt_lbeta(a, b);
+    double pab = g ? rt_digamma(a + b) : 0.0, pa = g ? rt_digamma(a) : 0.0,
+           pb = g ? rt_digamma(b) : 0.0;
     rt_ksum ll = {0, 0}, ga = {0, 0}, gb = {0, 0};
     size_t T = len - 1;
     for (size_t t = 1; t <= T; t++) {
@@ -65,21 +39,21 @@ static double sbg_ll(const double p[2], const double *alive, size_t len, double 
         if (lost == 0.0)
             continue;
         /* log P(T = t) = lB(a+1, b+t-1) - lB(a, b) */
-        rt_ksum_add(&ll, lost * (lbeta(a + 1.0, b + tt - 1.0) - lb0));
+        rt_ksum_add(&ll, lost * (rt_lbeta(a + 1.0, b + tt - 1.0) - lb0));
         if (g) {
-            double pabt = digamma(a + b + tt);
-            rt_ksum_add(&ga, lost * (digamma(a + 1.0) - pabt - pa + pab));
-            rt_ksum_add(&gb, lost * (digamma(b + tt - 1.0) - pabt - pb + pab));
+            double pabt = rt_digamma(a + b + tt);
+            rt_ksum_add(&ga, lost * (rt_digamma(a + 1.0) - pabt - pa + pab));
+            rt_ksum_add(&gb, lost * (rt_digamma(b + tt - 1.0) - pabt - pb + pab));
         }
     }
     double left = alive[T], tT = (double)T;
     if (left != 0.0) {
         /* log S(T) = lB(a, b+T) - lB(a, b) */
-        rt_ksum_add(&ll, left * (lbeta(a, b + tT) - lb0));
+        rt_ksum_add(&ll, left * (rt_lbeta(a, b + tT) - lb0));
         if (g) {
-            double pabt = digamma(a + b + tT);
+            double pabt = rt_digamma(a + b + tT);
             rt_ksum_add(&ga, left * (pab - pabt));
-            rt_ksum_add(&gb, left * (digamma(b + tT) - pabt - pb + pab));
+            rt_ksum_add(&gb, left * (rt_digamma(b + tT) - pabt - pb + pab));
         }
     }
     if (g) {
@@ -187,7 +161,7 @@ double rt_sbg_survival(const double par[2], double t)
 {
     if (!good_par(par) || !(t >= 0.0) || !isfinite(t))
         return (double)NAN;
-    return exp(lbeta(par[0], par[1] + t) - lbeta(par[0], par[1]));
+    return exp(rt_lbeta(par[0], par[1] + t) - rt_lbeta(par[0], par[1]));
 }
 
 double rt_sbg_retention(const double par[2], double t)
