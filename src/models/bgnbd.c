@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "models/optim.h"
 #include "core/ksum.h"
+#include "models/btyd_data.h"
 #include "models/special.h"
 
 #include <math.h>
@@ -125,40 +126,6 @@ static double objective(const double *theta, double *grad, void *vctx)
     return -ll / c->wsum;
 }
 
-/* Check the patterns; fills 'c->wsum'. */
-static rt_status check_input(fit_ctx *c, const char *what, rt_error *err)
-{
-    double xsum = 0.0;
-    c->wsum = 0.0;
-    for (size_t i = 0; i < c->n; i++) {
-        double x = c->x[i], tx = c->t_x[i], T = c->T[i], w = c->w ? c->w[i] : 1.0;
-        if (!(x >= 0.0) || !isfinite(x))
-            return rt_fail(err, RT_EDOMAIN, NULL, 0, 0, "%s: pattern %zu: x = %g is not >= 0", what,
-                           i + 1, x);
-        if (!(T > 0.0) || !isfinite(T))
-            return rt_fail(err, RT_EDOMAIN, NULL, 0, 0, "%s: pattern %zu: T = %g is not > 0", what,
-                           i + 1, T);
-        if (!(tx >= 0.0 && tx <= T))
-            return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
-                           "%s: pattern %zu: t_x = %g is outside [0, T = %g]", what, i + 1, tx, T);
-        if (x == 0.0 && tx != 0.0)
-            return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
-                           "%s: pattern %zu: x = 0 but t_x = %g (must be 0)", what, i + 1, tx);
-        if (!(w >= 0.0) || !isfinite(w))
-            return rt_fail(err, RT_EDOMAIN, NULL, 0, 0, "%s: pattern %zu: count = %g is not >= 0",
-                           what, i + 1, w);
-        c->wsum += w;
-        xsum += w * x;
-    }
-    if (!(c->wsum > 0.0))
-        return rt_fail(err, RT_EDOMAIN, NULL, 0, 0, "%s: no customers", what);
-    if (!(xsum > 0.0))
-        return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
-                       "%s: no repeat purchases in %.0f customers; the model is not identified",
-                       what, c->wsum);
-    return RT_OK;
-}
-
 rt_status rt_bgnbd_fit(const double *x, const double *t_x, const double *T, const double *w,
                        size_t n, int modified, rt_fit *out, rt_error *err)
 {
@@ -171,7 +138,7 @@ rt_status rt_bgnbd_fit(const double *x, const double *t_x, const double *T, cons
         memset(out, 0, sizeof *out);
     if (!x || !t_x || !T || !out || n == 0)
         return rt_fail(err, RT_EMISUSE, NULL, 0, 0, "%s: bad arguments", what);
-    if ((st = check_input(&c, what, err)) != RT_OK)
+    if ((st = rt_btyd_check(what, x, t_x, T, w, n, &c.wsum, err)) != RT_OK)
         return st;
 
     /* Starts: all parameters 1 (as lifetimes does), then alpha at the mean T / 10 (alpha is

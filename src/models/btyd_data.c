@@ -195,3 +195,37 @@ void rt_btyd_patterns_free(rt_btyd_patterns *p)
     rt_mem_free(p->alloc, p->w);
     memset(p, 0, sizeof *p);
 }
+
+rt_status rt_btyd_check(const char *what, const double *x, const double *t_x, const double *T,
+                        const double *w, size_t n, double *wsum, rt_error *err)
+{
+    double xsum = 0.0;
+    *wsum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double xi = x[i], tx = t_x[i], Ti = T[i], wi = w ? w[i] : 1.0;
+        if (!(xi >= 0.0) || !isfinite(xi))
+            return rt_fail(err, RT_EDOMAIN, NULL, 0, 0, "%s: pattern %zu: x = %g is not >= 0", what,
+                           i + 1, xi);
+        if (!(Ti > 0.0) || !isfinite(Ti))
+            return rt_fail(err, RT_EDOMAIN, NULL, 0, 0, "%s: pattern %zu: T = %g is not > 0", what,
+                           i + 1, Ti);
+        if (!(tx >= 0.0 && tx <= Ti))
+            return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
+                           "%s: pattern %zu: t_x = %g is outside [0, T = %g]", what, i + 1, tx, Ti);
+        if (xi == 0.0 && tx != 0.0)
+            return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
+                           "%s: pattern %zu: x = 0 but t_x = %g (must be 0)", what, i + 1, tx);
+        if (!(wi >= 0.0) || !isfinite(wi))
+            return rt_fail(err, RT_EDOMAIN, NULL, 0, 0, "%s: pattern %zu: count = %g is not >= 0",
+                           what, i + 1, wi);
+        *wsum += wi;
+        xsum += wi * xi;
+    }
+    if (!(*wsum > 0.0))
+        return rt_fail(err, RT_EDOMAIN, NULL, 0, 0, "%s: no customers", what);
+    if (!(xsum > 0.0))
+        return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
+                       "%s: no repeat purchases in %.0f customers; the model is not identified",
+                       what, *wsum);
+    return RT_OK;
+}

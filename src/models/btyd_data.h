@@ -70,4 +70,11 @@ rt_status rt_btyd_compress(const double *x, const double *t_x, const double *T, 
 /* Release the arrays of 'p' and zero it. NULL is a no-op. */
 void rt_btyd_patterns_free(rt_btyd_patterns *p);
 
+/* Check transaction-model patterns (x, t_x, T, weight w; w NULL = 1 each) before a fit:
+ * x >= 0, T > 0, 0 <= t_x <= T, t_x = 0 when x = 0, w >= 0, some customers and some repeat
+ * purchases. '*wsum' receives the total weight. RT_EDOMAIN names the first bad pattern,
+ * prefixed by 'what' (e.g. "bgnbd fit"). */
+rt_status rt_btyd_check(const char *what, const double *x, const double *t_x, const double *T,
+                        const double *w, size_t n, double *wsum, rt_error *err);
+
 #endif
