@@ -8,71 +8,7 @@
 
 #include <stdlib.h>
 
-#define CBS_PATH "../shared/data/cdnowSummary_cbs.csv"
-#define NCUST_MAX 4000
-
-/* The CDNOW calibration summary, per customer and compressed into patterns. */
-static double cx[NCUST_MAX], ctr[NCUST_MAX], cT[NCUST_MAX];
-static size_t ncust;
-static double px[NCUST_MAX], ptx[NCUST_MAX], pT[NCUST_MAX], pw[NCUST_MAX];
-static size_t npat;
-
-/* Read columns x, t.x, T.cal (2-4) of cdnowSummary_cbs.csv; a tiny parser for this file. */
-static int load_cbs(void)
-{
-    char line[512];
-    FILE *f = fopen(CBS_PATH, "r");
-    if (!f)
-        return -1;
-    if (!fgets(line, sizeof line, f)) {
-        fclose(f);
-        return -1;
-    }
-    while (ncust < NCUST_MAX && fgets(line, sizeof line, f)) {
-        char *p = strchr(line, ','), *end;
-        if (!p)
-            break;
-        cx[ncust] = strtod(p + 1, &end);
-        ctr[ncust] = strtod(end + 1, &end);
-        cT[ncust] = strtod(end + 1, &end);
-        ncust++;
-    }
-    fclose(f);
-    return 0;
-}
-
-static int cmp_cust(const void *pa, const void *pb)
-{
-    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-    if (cx[a] != cx[b])
-        return cx[a] < cx[b] ? -1 : 1;
-    if (ctr[a] != ctr[b])
-        return ctr[a] < ctr[b] ? -1 : 1;
-    if (cT[a] != cT[b])
-        return cT[a] < cT[b] ? -1 : 1;
-    return 0;
-}
-
-/* Group identical (x, t_x, T) triples into patterns with counts. */
-static void compress(void)
-{
-    static size_t idx[NCUST_MAX];
-    for (size_t i = 0; i < ncust; i++)
-        idx[i] = i;
-    qsort(idx, ncust, sizeof idx[0], cmp_cust);
-    npat = 0;
-    for (size_t i = 0; i < ncust; i++) {
-        if (npat > 0 && cmp_cust(&idx[i], &idx[i - 1]) == 0) {
-            pw[npat - 1] += 1.0;
-            continue;
-        }
-        px[npat] = cx[idx[i]];
-        ptx[npat] = ctr[idx[i]];
-        pT[npat] = cT[idx[i]];
-        pw[npat] = 1.0;
-        npat++;
-    }
-}
+#include "cdnow.h"
 
 /* Eq. 6 of FHL (2005) (BG/NBD) or its MBG/NBD form, as plain products with tgamma and pow:
  * independent of the log-space code, fine for the small x of the first customers. */
@@ -96,10 +32,10 @@ static const double published[4] = {0.243, 4.414, 0.793, 2.426};
 static void cdnow_summary_loads_and_compresses(void)
 {
     double xs = 0.0, ws = 0.0;
-    CHECK(ncust == 2357);
-    CHECK(npat > 0 && npat < ncust);
-    for (size_t i = 0; i < npat; i++)
-        xs += pw[i] * px[i], ws += pw[i];
+    CHECK(cbs_n == 2357);
+    CHECK(cbs_pat.n > 0 && cbs_pat.n < cbs_n);
+    for (size_t i = 0; i < cbs_pat.n; i++)
+        xs += cbs_pat.w[i] * cbs_pat.x[i], ws += cbs_pat.w[i];
     CHECK(xs == 2457.0); /* the data README: sum x = 2,457 */
     CHECK(ws == 2357.0);
 }
@@ -109,8 +45,8 @@ static void loglik_matches_direct_formula_for_first_customers(void)
     for (int mod = 0; mod <= 1; mod++) {
         double direct = 0.0;
         for (size_t i = 0; i < 10; i++)
-            direct += direct_ll(published, cx[i], ctr[i], cT[i], mod);
-        double ll = rt_bgnbd_loglik(published, cx, ctr, cT, NULL, 10, mod);
+            direct += direct_ll(published, cbs_x[i], cbs_tx[i], cbs_T[i], mod);
+        double ll = rt_bgnbd_loglik(published, cbs_x, cbs_tx, cbs_T, NULL, 10, mod);
         /* Same quantity by two routes in double precision: agree to rounding. */
         CHECK_NEAR(ll, direct, 1e-12);
     }
@@ -118,8 +54,9 @@ static void loglik_matches_direct_formula_for_first_customers(void)
 
 static void loglik_on_patterns_equals_loglik_per_customer(void)
 {
-    double a = rt_bgnbd_loglik(published, px, ptx, pT, pw, npat, 0);
-    double b = rt_bgnbd_loglik(published, cx, ctr, cT, NULL, ncust, 0);
+    double a =
+        rt_bgnbd_loglik(published, cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n, 0);
+    double b = rt_bgnbd_loglik(published, cbs_x, cbs_tx, cbs_T, NULL, cbs_n, 0);
     CHECK_NEAR(a, b, 1e-12);
     /* At the published (3-decimal) estimates the LL is within 0.01 of the optimum -9582.4292. */
     CHECK(fabs(a - -9582.4292) < 0.01);
@@ -151,7 +88,7 @@ static void gradient_matches_central_differences(void)
                               {log(0.05), log(40.0), log(0.2), log(12.0)}};
     for (int mod = 0; mod <= 1; mod++)
         for (int i = 0; i < 3; i++)
-            check_gradient(pts[i], px, ptx, pT, pw, npat, mod);
+            check_gradient(pts[i], cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n, mod);
 }
 
 static void loglik_is_finite_for_hundreds_of_purchases_over_thousands_of_weeks(void)
@@ -172,7 +109,8 @@ static void bgnbd_fit_reproduces_fader_hardie_lee_cdnow(void)
 {
     rt_fit fit;
     rt_error err = {0};
-    rt_status st = rt_bgnbd_fit(px, ptx, pT, pw, npat, 0, &fit, &err);
+    rt_status st =
+        rt_bgnbd_fit(cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n, 0, &fit, &err);
     CHECK(st == RT_OK);
     if (st != RT_OK) {
         fprintf(stderr, "  %s\n", err.msg);
@@ -185,7 +123,7 @@ static void bgnbd_fit_reproduces_fader_hardie_lee_cdnow(void)
      * per customer, so 1e-3 is loose. */
     CHECK(fabs(fit.loglik - -9582.4292) <= 1e-3);
     CHECK(fit.converged == 1 && fit.grad_norm <= 1e-8 && fit.iterations > 0);
-    CHECK(fit.n == 2357 && fit.patterns == npat && fit.npar == 4);
+    CHECK(fit.n == 2357 && fit.patterns == cbs_pat.n && fit.npar == 4);
     for (int j = 0; j < 4; j++)
         CHECK(isfinite(fit.se[j]) && fit.se[j] > 0 && fit.se[j] < fit.par[j]);
     printf("bgnbd: r=%.6f alpha=%.6f a=%.6f b=%.6f LL=%.6f it=%d |g|=%.1e\n", fit.par[0],
@@ -204,7 +142,8 @@ static void bgnbd_fit_reproduces_fader_hardie_lee_cdnow(void)
                 double q[4] = {fit.par[0], fit.par[1], fit.par[2], fit.par[3]};
                 q[i] += (s & 1) ? -hi : hi;
                 q[j] += (s & 2) ? -hj : hj;
-                f[s] = rt_bgnbd_loglik(q, px, ptx, pT, pw, npat, 0);
+                f[s] =
+                    rt_bgnbd_loglik(q, cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n, 0);
             }
             h[i * 4 + j] = -(f[0] - f[1] - f[2] + f[3]) / (4 * hi * hj);
         }
@@ -222,7 +161,8 @@ static void mbgnbd_fit_matches_reference_and_brute_force(void)
     const double ref[4] = {0.525, 6.183, 0.891, 1.614};
     rt_fit fit;
     rt_error err = {0};
-    rt_status st = rt_bgnbd_fit(px, ptx, pT, pw, npat, 1, &fit, &err);
+    rt_status st =
+        rt_bgnbd_fit(cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n, 1, &fit, &err);
     CHECK(st == RT_OK);
     if (st != RT_OK) {
         fprintf(stderr, "  %s\n", err.msg);
@@ -236,7 +176,8 @@ static void mbgnbd_fit_matches_reference_and_brute_force(void)
      * absolute. We get 0.524843, 6.183085, 0.891359, 1.614002. */
     for (int j = 0; j < 4; j++)
         CHECK(fabs(fit.par[j] - ref[j]) <= 1e-3);
-    CHECK(fit.loglik >= rt_bgnbd_loglik(ref, px, ptx, pT, pw, npat, 1));
+    CHECK(fit.loglik >=
+          rt_bgnbd_loglik(ref, cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n, 1));
     for (int j = 0; j < 4; j++)
         CHECK(isfinite(fit.se[j]) && fit.se[j] > 0);
     /* Brute force: a 5^4 grid of relative steps +-1%, +-0.1% around the fit; none is better
@@ -248,7 +189,7 @@ static void mbgnbd_fit_matches_reference_and_brute_force(void)
         int cc = c;
         for (int j = 0; j < 4; j++, cc /= 5)
             q[j] = fit.par[j] * (1.0 + step[cc % 5]);
-        double ll = rt_bgnbd_loglik(q, px, ptx, pT, pw, npat, 1);
+        double ll = rt_bgnbd_loglik(q, cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n, 1);
         if (ll > best)
             best = ll;
     }
@@ -349,7 +290,7 @@ int main(void)
         test_failed++;
         return test_report();
     }
-    compress();
+    CHECK(compress_cbs() == 0);
     TEST(cdnow_summary_loads_and_compresses);
     TEST(loglik_matches_direct_formula_for_first_customers);
     TEST(loglik_on_patterns_equals_loglik_per_customer);
@@ -362,5 +303,6 @@ int main(void)
     TEST(optim_minimizes_rosenbrock_and_inverts_its_hessian);
     TEST(optim_reports_no_convergence_with_the_numbers);
     TEST(optim_reports_a_flat_likelihood);
+    rt_btyd_patterns_free(&cbs_pat);
     return test_report();
 }

@@ -8,49 +8,18 @@
 
 #include <stdlib.h>
 
-#define CBS_PATH "../shared/data/cdnowSummary_cbs.csv"
-#define NCUST_MAX 4000
+#include "cdnow.h"
 
-/* All 2,357 CDNOW customers (x, m.x), and the x > 0 ones compressed into (x, mbar) patterns. */
-static double cx[NCUST_MAX], cm[NCUST_MAX];
-static size_t ncust;
 static double px[NCUST_MAX], pm[NCUST_MAX], pw[NCUST_MAX];
 static size_t npat;
-
-/* Read columns x (2) and m.x (6) of cdnowSummary_cbs.csv; a tiny parser for this file. */
-static int load_cbs(void)
-{
-    char line[512];
-    FILE *f = fopen(CBS_PATH, "r");
-    if (!f)
-        return -1;
-    if (!fgets(line, sizeof line, f)) {
-        fclose(f);
-        return -1;
-    }
-    while (ncust < NCUST_MAX && fgets(line, sizeof line, f)) {
-        char *p = strchr(line, ','), *end;
-        if (!p)
-            break;
-        cx[ncust] = strtod(p + 1, &end);
-        for (int k = 0; k < 3 && end; k++) /* to the comma before m.x */
-            end = strchr(end + 1, ',');
-        if (!end)
-            break;
-        cm[ncust] = strtod(end + 1, NULL);
-        ncust++;
-    }
-    fclose(f);
-    return 0;
-}
 
 static int cmp_cust(const void *pa, const void *pb)
 {
     size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-    if (cx[a] != cx[b])
-        return cx[a] < cx[b] ? -1 : 1;
-    if (cm[a] != cm[b])
-        return cm[a] < cm[b] ? -1 : 1;
+    if (cbs_x[a] != cbs_x[b])
+        return cbs_x[a] < cbs_x[b] ? -1 : 1;
+    if (cbs_m[a] != cbs_m[b])
+        return cbs_m[a] < cbs_m[b] ? -1 : 1;
     return 0;
 }
 
@@ -59,8 +28,8 @@ static void compress(void)
 {
     static size_t idx[NCUST_MAX];
     size_t k = 0;
-    for (size_t i = 0; i < ncust; i++)
-        if (cx[i] > 0)
+    for (size_t i = 0; i < cbs_n; i++)
+        if (cbs_x[i] > 0)
             idx[k++] = i;
     qsort(idx, k, sizeof idx[0], cmp_cust);
     npat = 0;
@@ -69,8 +38,8 @@ static void compress(void)
             pw[npat - 1] += 1.0;
             continue;
         }
-        px[npat] = cx[idx[i]];
-        pm[npat] = cm[idx[i]];
+        px[npat] = cbs_x[idx[i]];
+        pm[npat] = cbs_m[idx[i]];
         pw[npat] = 1.0;
         npat++;
     }
@@ -94,11 +63,11 @@ static void cdnow_summary_loads_and_compresses(void)
 {
     double ws = 0.0, xs = 0.0;
     size_t pos = 0;
-    CHECK(ncust == 2357);
-    for (size_t i = 0; i < ncust; i++) {
-        xs += cx[i];
-        pos += cx[i] > 0;
-        CHECK(cx[i] > 0 ? cm[i] > 0 : cm[i] == 0);
+    CHECK(cbs_n == 2357);
+    for (size_t i = 0; i < cbs_n; i++) {
+        xs += cbs_x[i];
+        pos += cbs_x[i] > 0;
+        CHECK(cbs_x[i] > 0 ? cbs_m[i] > 0 : cbs_m[i] == 0);
     }
     CHECK(xs == 2457.0); /* the data README: sum x = 2,457 */
     CHECK(pos == 946);   /* the data README: 946 customers with x > 0 */
@@ -113,11 +82,11 @@ static void loglik_matches_direct_formula_for_first_customers(void)
     double direct = 0.0;
     size_t used = 0;
     for (size_t i = 0; i < 40; i++)
-        if (cx[i] > 0)
-            direct += direct_ll(published, cx[i], cm[i]), used++;
+        if (cbs_x[i] > 0)
+            direct += direct_ll(published, cbs_x[i], cbs_m[i]), used++;
     CHECK(used >= 10);
     /* The first 40 rows include x = 0 customers: rt_gg_loglik must skip them. */
-    double ll = rt_gg_loglik(published, cx, cm, NULL, 40);
+    double ll = rt_gg_loglik(published, cbs_x, cbs_m, NULL, 40);
     /* Same quantity by two routes in double precision: tgamma/pow products lose a few ulps
      * per factor, so 1e-12 relative on the sum. */
     CHECK_NEAR(ll, direct, 1e-12);
@@ -126,7 +95,7 @@ static void loglik_matches_direct_formula_for_first_customers(void)
 static void loglik_on_patterns_equals_loglik_per_customer(void)
 {
     double a = rt_gg_loglik(published, px, pm, pw, npat);
-    double b = rt_gg_loglik(published, cx, cm, NULL, ncust);
+    double b = rt_gg_loglik(published, cbs_x, cbs_m, NULL, cbs_n);
     CHECK_NEAR(a, b, 1e-12);
     double bad[3] = {6.25, -1.0, 15.44};
     CHECK(isnan(rt_gg_loglik(bad, px, pm, pw, npat)));
@@ -207,7 +176,7 @@ static void fit_reproduces_fader_hardie_cdnow(void)
 
     /* The same fit on the raw 2,357 customers (x = 0 rows skipped, no weights). */
     rt_fit raw;
-    CHECK(rt_gg_fit(cx, cm, NULL, ncust, &raw, &err) == RT_OK);
+    CHECK(rt_gg_fit(cbs_x, cbs_m, NULL, cbs_n, &raw, &err) == RT_OK);
     CHECK(raw.n == 946 && raw.patterns == 946);
     for (int j = 0; j < 3; j++)
         CHECK_NEAR(raw.par[j], fit.par[j], 1e-6);
@@ -237,21 +206,21 @@ static void fit_reproduces_fader_hardie_cdnow(void)
      * population mean) as 35.2529588 at its own fit: 1e-3 relative allows for its slightly
      * different m.x rounding and optimiser stop. */
     double es = 0.0, ms = 0.0;
-    for (size_t i = 0; i < ncust; i++) {
-        es += rt_gg_expected_spend(fit.par, cx[i], cm[i]);
-        ms += cx[i] > 0 ? cm[i] : 0.0;
+    for (size_t i = 0; i < cbs_n; i++) {
+        es += rt_gg_expected_spend(fit.par, cbs_x[i], cbs_m[i]);
+        ms += cbs_x[i] > 0 ? cbs_m[i] : 0.0;
     }
-    printf("gg: mean E[M|x,mbar] over 2357 = %.6f, mean mbar over 946 = %.6f\n", es / (double)ncust,
+    printf("gg: mean E[M|x,mbar] over 2357 = %.6f, mean mbar over 946 = %.6f\n", es / (double)cbs_n,
            ms / 946.0);
-    CHECK_NEAR(es / (double)ncust, 35.2529588, 1e-3);
+    CHECK_NEAR(es / (double)cbs_n, 35.2529588, 1e-3);
     CHECK(fabs(ms / 946.0 - 35.078) < 5e-4);
     /* lifetimes' Quickstart, customers 1 (x = 2, m.x = 22.345) and 6 (x = 7, m.x = 73.741):
      * 24.658619 and 71.462843; same 1e-3 relative as the mean above. */
     printf("gg: E[M] customer 1 = %.6f, customer 6 = %.6f\n",
-           rt_gg_expected_spend(fit.par, cx[0], cm[0]),
-           rt_gg_expected_spend(fit.par, cx[5], cm[5]));
-    CHECK_NEAR(rt_gg_expected_spend(fit.par, cx[0], cm[0]), 24.658619, 1e-3);
-    CHECK_NEAR(rt_gg_expected_spend(fit.par, cx[5], cm[5]), 71.462843, 1e-3);
+           rt_gg_expected_spend(fit.par, cbs_x[0], cbs_m[0]),
+           rt_gg_expected_spend(fit.par, cbs_x[5], cbs_m[5]));
+    CHECK_NEAR(rt_gg_expected_spend(fit.par, cbs_x[0], cbs_m[0]), 24.658619, 1e-3);
+    CHECK_NEAR(rt_gg_expected_spend(fit.par, cbs_x[5], cbs_m[5]), 71.462843, 1e-3);
 }
 
 static void expected_spend_is_the_weighted_mean_of_population_and_customer(void)
@@ -273,21 +242,21 @@ static void expected_spend_is_the_weighted_mean_of_population_and_customer(void)
 
 static void correlation_of_frequency_and_spend_is_small_on_cdnow(void)
 {
-    double r1 = rt_gg_correlation(cx, cm, NULL, ncust);
+    double r1 = rt_gg_correlation(cbs_x, cbs_m, NULL, cbs_n);
     double r2 = rt_gg_correlation(px, pm, pw, npat);
     printf("gg: corr(x, mbar) over 946 = %.6f\n", r1);
     CHECK_NEAR(r2, r1, 1e-12);
     /* A two-pass computation by hand over these 946 rows: */
     double mx = 0, mm = 0, sxx = 0, smm = 0, sxm = 0;
-    for (size_t i = 0; i < ncust; i++)
-        if (cx[i] > 0)
-            mx += cx[i], mm += cm[i];
+    for (size_t i = 0; i < cbs_n; i++)
+        if (cbs_x[i] > 0)
+            mx += cbs_x[i], mm += cbs_m[i];
     mx /= 946, mm /= 946;
-    for (size_t i = 0; i < ncust; i++)
-        if (cx[i] > 0) {
-            sxx += (cx[i] - mx) * (cx[i] - mx);
-            smm += (cm[i] - mm) * (cm[i] - mm);
-            sxm += (cx[i] - mx) * (cm[i] - mm);
+    for (size_t i = 0; i < cbs_n; i++)
+        if (cbs_x[i] > 0) {
+            sxx += (cbs_x[i] - mx) * (cbs_x[i] - mx);
+            smm += (cbs_m[i] - mm) * (cbs_m[i] - mm);
+            sxm += (cbs_x[i] - mx) * (cbs_m[i] - mm);
         }
     CHECK_NEAR(r1, sxm / sqrt(sxx * smm), 1e-12);
     /* lifetimes' Quickstart prints corr(monetary_value, frequency) = 0.113884 on its copy of

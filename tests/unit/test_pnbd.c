@@ -8,70 +8,7 @@
 
 #include <stdlib.h>
 
-#define CBS_PATH "../shared/data/cdnowSummary_cbs.csv"
-#define NCUST_MAX 4000
-
-static double cx[NCUST_MAX], ctr[NCUST_MAX], cT[NCUST_MAX];
-static size_t ncust;
-static double px[NCUST_MAX], ptx[NCUST_MAX], pT[NCUST_MAX], pw[NCUST_MAX];
-static size_t npat;
-
-/* Read columns x, t.x, T.cal (2-4) of cdnowSummary_cbs.csv; a tiny parser for this file. */
-static int load_cbs(void)
-{
-    char line[512];
-    FILE *f = fopen(CBS_PATH, "r");
-    if (!f)
-        return -1;
-    if (!fgets(line, sizeof line, f)) {
-        fclose(f);
-        return -1;
-    }
-    while (ncust < NCUST_MAX && fgets(line, sizeof line, f)) {
-        char *p = strchr(line, ','), *end;
-        if (!p)
-            break;
-        cx[ncust] = strtod(p + 1, &end);
-        ctr[ncust] = strtod(end + 1, &end);
-        cT[ncust] = strtod(end + 1, &end);
-        ncust++;
-    }
-    fclose(f);
-    return 0;
-}
-
-static int cmp_cust(const void *pa, const void *pb)
-{
-    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-    if (cx[a] != cx[b])
-        return cx[a] < cx[b] ? -1 : 1;
-    if (ctr[a] != ctr[b])
-        return ctr[a] < ctr[b] ? -1 : 1;
-    if (cT[a] != cT[b])
-        return cT[a] < cT[b] ? -1 : 1;
-    return 0;
-}
-
-/* Group identical (x, t_x, T) triples into patterns with counts. */
-static void compress(void)
-{
-    static size_t idx[NCUST_MAX];
-    for (size_t i = 0; i < ncust; i++)
-        idx[i] = i;
-    qsort(idx, ncust, sizeof idx[0], cmp_cust);
-    npat = 0;
-    for (size_t i = 0; i < ncust; i++) {
-        if (npat > 0 && cmp_cust(&idx[i], &idx[i - 1]) == 0) {
-            pw[npat - 1] += 1.0;
-            continue;
-        }
-        px[npat] = cx[idx[i]];
-        ptx[npat] = ctr[idx[i]];
-        pT[npat] = cT[idx[i]];
-        pw[npat] = 1.0;
-        npat++;
-    }
-}
+#include "cdnow.h"
 
 /* ---- independent evaluations in long double ---- */
 
@@ -138,10 +75,10 @@ static const double btyd[4] = {0.5533971, 10.5801985, 0.6060625, 11.6562237};
 static void cdnow_summary_loads_and_compresses(void)
 {
     double xs = 0.0, ws = 0.0;
-    CHECK(ncust == 2357);
-    CHECK(npat > 0 && npat < ncust);
-    for (size_t i = 0; i < npat; i++)
-        xs += pw[i] * px[i], ws += pw[i];
+    CHECK(cbs_n == 2357);
+    CHECK(cbs_pat.n > 0 && cbs_pat.n < cbs_n);
+    for (size_t i = 0; i < cbs_pat.n; i++)
+        xs += cbs_pat.w[i] * cbs_pat.x[i], ws += cbs_pat.w[i];
     CHECK(xs == 2457.0 && ws == 2357.0); /* the data README */
 }
 
@@ -155,25 +92,28 @@ static void loglik_matches_two_independent_evaluations(void)
         {0.553, 10.578, 0.606, 11.669}, {0.553, 10.578, 0.606, 2.5}, {1.4, 0.8, 2.2, 0.05}};
     for (int k = 0; k < 3; k++) {
         long double a = 0.0L, b = 0.0L;
-        for (size_t i = 0; i < npat; i++) {
-            a += (long double)pw[i] * ref_ll_2f1(pts[k], px[i], ptx[i], pT[i]);
-            b += (long double)pw[i] * ref_ll_quad(pts[k], px[i], ptx[i], pT[i]);
+        for (size_t i = 0; i < cbs_pat.n; i++) {
+            a += (long double)cbs_pat.w[i] *
+                 ref_ll_2f1(pts[k], cbs_pat.x[i], cbs_pat.t_x[i], cbs_pat.T[i]);
+            b += (long double)cbs_pat.w[i] *
+                 ref_ll_quad(pts[k], cbs_pat.x[i], cbs_pat.t_x[i], cbs_pat.T[i]);
         }
-        double ll = rt_pnbd_loglik(pts[k], px, ptx, pT, pw, npat);
+        double ll = rt_pnbd_loglik(pts[k], cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n);
         CHECK_NEAR(ll, (double)a, 1e-12);
         CHECK_NEAR(ll, (double)b, 1e-12);
     }
     /* Patterns vs customers: the same sum. */
-    CHECK_NEAR(rt_pnbd_loglik(published, cx, ctr, cT, NULL, ncust),
-               rt_pnbd_loglik(published, px, ptx, pT, pw, npat), 1e-12);
+    CHECK_NEAR(rt_pnbd_loglik(published, cbs_x, cbs_tx, cbs_T, NULL, cbs_n),
+               rt_pnbd_loglik(published, cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n),
+               1e-12);
 }
 
 static void loglik_at_published_point_is_minus_9595(void)
 {
     /* FHL report LL = -9595.0 at their estimates (one decimal: +-0.05). */
-    double ll = rt_pnbd_loglik(published, px, ptx, pT, pw, npat);
+    double ll = rt_pnbd_loglik(published, cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n);
     printf("pnbd LL at published = %.6f, at BTYD = %.6f\n", ll,
-           rt_pnbd_loglik(btyd, px, ptx, pT, pw, npat));
+           rt_pnbd_loglik(btyd, cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n));
     CHECK(fabs(ll - -9595.0) <= 0.05);
 }
 
@@ -206,13 +146,15 @@ static void gradient_agrees_with_plain_central_differences(void)
      * ~1e-10 |f|'s scale and rounding eps |f| / h ~ 1e-7 (|f| ~ 1e4), well inside 1e-4. */
     const double lp[4] = {log(0.553), log(10.578), log(0.606), log(11.669)};
     double g[4], gd[4];
-    rt_pnbd_loglik_grad(lp, px, ptx, pT, pw, npat, g);
+    rt_pnbd_loglik_grad(lp, cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n, g);
     for (int j = 0; j < 4; j++) {
         double q[4] = {lp[0], lp[1], lp[2], lp[3]}, h = 1e-5;
         q[j] = lp[j] + h;
-        double fp = rt_pnbd_loglik_grad(q, px, ptx, pT, pw, npat, gd);
+        double fp =
+            rt_pnbd_loglik_grad(q, cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n, gd);
         q[j] = lp[j] - h;
-        double fm = rt_pnbd_loglik_grad(q, px, ptx, pT, pw, npat, gd);
+        double fm =
+            rt_pnbd_loglik_grad(q, cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n, gd);
         CHECK(fabs(g[j] - (fp - fm) / (2 * h)) <= 1e-6 * fabs(g[j]) + 1e-4);
     }
 }
@@ -221,7 +163,7 @@ static void pnbd_fit_reproduces_fader_hardie_lee_cdnow(void)
 {
     rt_fit fit;
     rt_error err = {0};
-    rt_status st = rt_pnbd_fit(px, ptx, pT, pw, npat, &fit, &err);
+    rt_status st = rt_pnbd_fit(cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n, &fit, &err);
     CHECK(st == RT_OK);
     if (st != RT_OK) {
         fprintf(stderr, "  %s\n", err.msg);
@@ -231,10 +173,12 @@ static void pnbd_fit_reproduces_fader_hardie_lee_cdnow(void)
            fit.par[1], fit.par[2], fit.par[3], fit.loglik, fit.iterations, fit.grad_norm);
     printf("pnbd se: %.6f %.6f %.6f %.6f\n", fit.se[0], fit.se[1], fit.se[2], fit.se[3]);
     CHECK(fit.converged == 1 && fit.grad_norm <= 1e-8);
-    CHECK(fit.n == 2357 && fit.patterns == npat && fit.npar == 4);
+    CHECK(fit.n == 2357 && fit.patterns == cbs_pat.n && fit.npar == 4);
     /* The optimum beats both published points, and FHL's LL -9595.0 is ours to one decimal. */
-    CHECK(fit.loglik >= rt_pnbd_loglik(published, px, ptx, pT, pw, npat));
-    CHECK(fit.loglik >= rt_pnbd_loglik(btyd, px, ptx, pT, pw, npat));
+    CHECK(fit.loglik >=
+          rt_pnbd_loglik(published, cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n));
+    CHECK(fit.loglik >=
+          rt_pnbd_loglik(btyd, cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n));
     CHECK(fabs(fit.loglik - -9595.0) <= 0.05);
     /* FHL publish 3 decimals, so their optimum lies within 5e-4 of each value; our optimum's
      * own position error is |grad| / curvature: the flattest direction is log beta (SE 6.2
@@ -257,7 +201,7 @@ static void pnbd_fit_reproduces_fader_hardie_lee_cdnow(void)
                 double q[4] = {fit.par[0], fit.par[1], fit.par[2], fit.par[3]};
                 q[i] += (k & 1) ? -hi : hi;
                 q[j] += (k & 2) ? -hj : hj;
-                f[k] = rt_pnbd_loglik(q, px, ptx, pT, pw, npat);
+                f[k] = rt_pnbd_loglik(q, cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n);
             }
             hm[i * 4 + j] = -(f[0] - f[1] - f[2] + f[3]) / (4 * hi * hj);
         }
@@ -321,7 +265,7 @@ int main(void)
         test_failed++;
         return test_report();
     }
-    compress();
+    CHECK(compress_cbs() == 0);
     TEST(cdnow_summary_loads_and_compresses);
     TEST(loglik_matches_two_independent_evaluations);
     TEST(loglik_at_published_point_is_minus_9595);
@@ -330,5 +274,6 @@ int main(void)
     TEST(pnbd_fit_reproduces_fader_hardie_lee_cdnow);
     TEST(palive_and_expectation_behave);
     TEST(fit_rejects_bad_input);
+    rt_btyd_patterns_free(&cbs_pat);
     return test_report();
 }
