@@ -5,21 +5,10 @@
 #ifndef RT_BGNBD_H
 #define RT_BGNBD_H
 
+#include "models/optim.h"
 #include "retain.h"
 
 #include <stddef.h>
-
-/* A fitted model. par/se are natural parameters (BG/NBD: r, alpha, a, b); se comes from the
- * observed information on the log scale by the delta method, se(p) = p * se(log p). */
-typedef struct rt_fit {
-    int npar;
-    double par[8], se[8];
-    double loglik;
-    int iterations, converged;
-    double grad_norm; /* |gradient| of -loglik / sum(w) w.r.t. the log-parameters */
-    size_t n;         /* customers: sum of the weights */
-    size_t patterns;  /* distinct (x, t_x, T) rows given */
-} rt_fit;
 
 /* Log-likelihood of BG/NBD ('modified' = 0; FHL 2005 eq. 6) or MBG/NBD ('modified' = 1) at
  * natural parameters 'par' = (r, alpha, a, b), summed over n patterns weighted by 'w' (NULL

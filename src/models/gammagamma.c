@@ -194,17 +194,6 @@ rt_status rt_gg_fit(const double *x, const double *mbar, const double *w, size_t
     if (st != RT_OK)
         return st;
 
-    out->npar = 3;
-    for (int j = 0; j < 3; j++) {
-        out->par[j] = exp(r.theta[j]);
-        /* r.hinv is W times the covariance of the log-parameters (f = -loglik / W). */
-        out->se[j] = out->par[j] * sqrt(r.hinv[j * 3 + j] / c.wsum);
-    }
-    out->loglik = -r.f * c.wsum;
-    out->iterations = r.iterations;
-    out->converged = r.converged;
-    out->grad_norm = r.grad_norm;
-    out->n = (size_t)llround(c.wsum);
-    out->patterns = c.patterns;
+    rt_optim_fill_fit(&r, c.wsum, c.patterns, out);
     return RT_OK;
 }

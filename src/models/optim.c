@@ -269,3 +269,18 @@ rt_status rt_optim_minimize(const char *what, rt_optim_fn fn, void *ctx, int k,
     *out = best;
     return RT_OK;
 }
+
+void rt_optim_fill_fit(const rt_optim_result *r, double wsum, size_t patterns, rt_fit *out)
+{
+    out->npar = r->k;
+    for (int j = 0; j < r->k; j++) {
+        out->par[j] = exp(r->theta[j]);
+        out->se[j] = out->par[j] * sqrt(r->hinv[j * r->k + j] / wsum);
+    }
+    out->loglik = -r->f * wsum;
+    out->iterations = r->iterations;
+    out->converged = r->converged;
+    out->grad_norm = r->grad_norm;
+    out->n = (size_t)llround(wsum);
+    out->patterns = patterns;
+}

@@ -53,4 +53,21 @@ int rt_optim_hessian(rt_optim_fn fn, void *ctx, int k, const double *theta, doub
  * entry, or not finite). */
 int rt_optim_spd_inverse(int k, const double *a, double *inv);
 
+/* A fitted model. par/se are natural parameters (BG/NBD: r, alpha, a, b); se comes from the
+ * observed information on the log scale by the delta method, se(p) = p * se(log p). */
+typedef struct rt_fit {
+    int npar;
+    double par[8], se[8];
+    double loglik;
+    int iterations, converged;
+    double grad_norm; /* |gradient| of -loglik / sum(w) w.r.t. the log-parameters */
+    size_t n;         /* customers: sum of the weights */
+    size_t patterns;  /* rows (patterns) given */
+} rt_fit;
+
+/* Fill 'out' from the optimum 'r' of an objective f = -loglik / 'wsum' over log-parameters:
+ * par = exp(theta), se by the delta method from r.hinv (wsum times the covariance of the
+ * log-parameters), loglik = -f * wsum; 'n' = wsum rounded, 'patterns' as given. */
+void rt_optim_fill_fit(const rt_optim_result *r, double wsum, size_t patterns, rt_fit *out);
+
 #endif

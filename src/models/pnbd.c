@@ -196,17 +196,6 @@ rt_status rt_pnbd_fit(const double *x, const double *t_x, const double *T, const
     if (st != RT_OK)
         return st;
 
-    out->npar = 4;
-    for (int j = 0; j < 4; j++) {
-        out->par[j] = exp(r.theta[j]);
-        /* r.hinv is W times the covariance of the log-parameters (f = -loglik / W). */
-        out->se[j] = out->par[j] * sqrt(r.hinv[j * 4 + j] / c.wsum);
-    }
-    out->loglik = -r.f * c.wsum;
-    out->iterations = r.iterations;
-    out->converged = r.converged;
-    out->grad_norm = r.grad_norm;
-    out->n = (size_t)llround(c.wsum);
-    out->patterns = n;
+    rt_optim_fill_fit(&r, c.wsum, n, out);
     return RT_OK;
 }

@@ -140,18 +140,7 @@ rt_status rt_sbg_fit(const double *alive, size_t len, rt_fit *out, rt_error *err
     if (st != RT_OK)
         return st;
 
-    out->npar = 2;
-    for (int j = 0; j < 2; j++) {
-        out->par[j] = exp(r.theta[j]);
-        /* r.hinv is alive[0] times the covariance of the log-parameters; delta method. */
-        out->se[j] = out->par[j] * sqrt(r.hinv[j * 2 + j] / alive[0]);
-    }
-    out->loglik = -r.f * alive[0];
-    out->iterations = r.iterations;
-    out->converged = r.converged;
-    out->grad_norm = r.grad_norm;
-    out->n = (size_t)llround(alive[0]);
-    out->patterns = len;
+    rt_optim_fill_fit(&r, alive[0], len, out);
     return RT_OK;
 }
 
