@@ -360,20 +360,7 @@ SELECT CASE WHEN has_want AND has_got AND size_ok AND value_ok AND rate_ok AND p
                  || ', got ' || coalesce(text, '(none)') END
 FROM res ORDER BY name;
 EOF
-    sqlite3 -bail :memory: <"$sql" >"$tmp/$label.out" 2>"$tmp/$label.sqlerr"
-    rc=$?
-    if [ $rc -ne 0 ] || [ -s "$tmp/$label.sqlerr" ]; then
-        fail_setup "$label: sqlite3 failed (exit $rc): $(head -c 2000 "$tmp/$label.sqlerr")"
-        return
-    fi
-    cat "$tmp/$label.out"
-    p=$(grep -c '^ok ' "$tmp/$label.out")
-    f=$(grep -c '^FAIL ' "$tmp/$label.out")
-    if [ "$p" -eq 0 ]; then
-        fail_setup "$label: no checks ran"
-    fi
-    passed=$((passed + p))
-    failed=$((failed + f))
+    cross_sql "$label" "$sql" 1
 }
 
 check sim "$tmp/sim.csv" "week month quarter year"

@@ -386,17 +386,7 @@ WHERE type IN ('integer', 'real', 'null')
   AND replace(fullkey, '"', '') NOT IN (SELECT path FROM want);
 EOF
     } >"$tmp/$label.sql"
-    sqlite3 -bail :memory: <"$tmp/$label.sql" >"$tmp/$label.res" 2>"$tmp/$label.sqlerr"
-    rc=$?
-    if [ $rc -ne 0 ] || [ -s "$tmp/$label.sqlerr" ]; then
-        fail_setup "$label: sqlite3 failed (exit $rc): $(cat "$tmp/$label.sqlerr")"
-        return
-    fi
-    cat "$tmp/$label.res"
-    p=$(grep -c '^ok ' "$tmp/$label.res")
-    f=$(grep -c '^FAIL ' "$tmp/$label.res")
-    passed=$((passed + p))
-    failed=$((failed + f))
+    cross_sql "$label" "$tmp/$label.sql" 1
 }
 
 check sim "$tmp/sim.csv" "$tmp/rules-rfm.csv" 1 NULL 0
