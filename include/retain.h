@@ -364,6 +364,237 @@ typedef struct rt_loyalty_options {
 RT_API rt_status rt_loyalty_run(const rt_events *ev, const rt_loyalty_options *opt, rt_result **out,
                                 rt_error *err);
 
+/* ---- buy-till-you-die models: the per-customer summary ---- */
+
+/* Time units of the models, as days per unit (--unit day|week|month). A month is the mean
+ * Julian month, 365.25 / 12 days: times are day differences divided by the unit. */
+#define RT_UNIT_DAY 1.0
+#define RT_UNIT_WEEK 7.0
+#define RT_UNIT_MONTH (365.25 / 12.0)
+/* "day", "week", "month" -> days per unit; returns 0 or -1. */
+RT_API int rt_unit_parse(const char *s, double *unit_days);
+/* The name of a unit ("week"), or NULL when 'unit_days' is not one of the three. */
+RT_API const char *rt_unit_name(double unit_days);
+
+/* The customer-by-sufficient-statistic table every BTYD model is fitted on (DESIGN.md 4.6),
+ * one row per customer (or per pattern, with a weight). Arrays have 'n' entries; optional
+ * ones are NULL when absent. For BG/BB (discrete opportunities) x, t_x and T are counts:
+ * transactions, the opportunity of the last one and the number of opportunities n. */
+typedef struct rt_cbs {
+    size_t n;              /* rows */
+    const char *const *id; /* customer ids; NULL when the input had no id column */
+    const double *x;       /* repeat purchases (same-day purchases count once) */
+    const double *t_x;     /* time of the last purchase since the first, in units (0 when x = 0) */
+    const double *T;       /* time from the first purchase to the calibration end, in units */
+    const double *mbar;    /* mean value of the x repeat purchases (0 when x = 0); NULL when
+                              there are no amounts */
+    const double *w;       /* customers per row; NULL = 1 each */
+    const double *x_star;  /* holdout purchases after the calibration end; NULL = no holdout */
+    const double *holdout_amount; /* their total value; NULL when no holdout or no amounts */
+    const int32_t *first_day;     /* first purchase, days since 1970-01-01; NULL when read from a
+                                     summary file */
+    double unit_days;             /* days per unit; 0 when unknown (a summary file) */
+    double holdout_length;        /* length of the holdout period in units; 0 = none */
+    int32_t calibration_end;      /* last day of the calibration period (from events; else 0) */
+    int32_t data_end;             /* last day of the data (from events; else 0) */
+    size_t excluded;              /* customers left out: first purchase after the calibration end */
+    void *priv_;                  /* owned memory; do not touch */
+} rt_cbs;
+
+typedef struct rt_cbs_options {
+    double unit_days;        /* days per unit; 0 = RT_UNIT_WEEK */
+    int has_calibration_end; /* 1 = use 'calibration_end'; 0 = the data's last day (no holdout) */
+    int32_t calibration_end; /* inclusive, days since 1970-01-01 */
+} rt_cbs_options;
+
+/* Summarise an event log: same-day events merge into one purchase (amounts summed); x, t_x,
+ * T and mbar over the calibration period (up to and including the calibration end); x_star
+ * and holdout_amount after it, up to the data's last day, when the calibration end is before
+ * it. Customers whose first purchase is after the calibration end are left out and counted in
+ * 'excluded'. Rows are in the table's customer order. '*out' owns the table (rt_cbs_free).
+ * Errors: RT_EMISUSE (bad options), RT_EDOMAIN (calibration end before the first event),
+ * RT_ENOMEM. */
+RT_API rt_status rt_cbs_from_events(const rt_events *ev, const rt_cbs_options *opt, rt_cbs **out,
+                                    rt_error *err);
+
+typedef struct rt_cbs_read_options {
+    char delim;       /* 0 = ',' */
+    const char *name; /* name used in messages; NULL = the path */
+    /* Column names; NULL = recognise (case-insensitive, first match):
+     *   id:       customer_id, customer, cust, id
+     *   x:        frequency, x
+     *   t_x:      recency, t_x, t.x
+     *   T:        T, T.cal, T_cal, n.cal, n_cal, periods, n
+     *   mbar:     monetary_value, m.x, zbar, mbar           (optional)
+     *   w:        weight, weights, count, custs             (optional)
+     *   x_star:   holdout_frequency, x.star                 (optional)
+     *   holdout:  holdout_monetary                          (optional) */
+    const char *id_col, *x_col, *t_x_col, *T_col, *mbar_col, *weight_col, *x_star_col, *holdout_col;
+    double unit_days;      /* stored in the table (0 = unknown) */
+    double holdout_length; /* stored in the table (0 = unknown) */
+} rt_cbs_read_options;
+
+/* Read a summary table (CSV, may be "-" or gzip), such as `retain rfm-summary` writes or
+ * lifetimes'/BTYD's CDNOW summaries. Values must be numbers with x >= 0 an integer, 0 <= t_x
+ * <= T, t_x = 0 when x = 0, w >= 0. Errors: RT_EPARSE ("name:line:col: column 'recency':
+ * ..."), RT_EDOMAIN (a required column missing: the message names the columns that exist;
+ * no rows), RT_EIO, RT_ENOMEM. */
+RT_API rt_status rt_cbs_read(const char *path, const rt_cbs_read_options *opt, rt_cbs **out,
+                             rt_error *err);
+
+/* The table as a result (kind "rfm-summary"): main table customer_id, frequency, recency, T,
+ * monetary_value (when amounts), weight (when weighted), holdout_frequency and
+ * holdout_monetary (when a holdout exists), first_purchase (from events); fields: unit,
+ * calibration_end, holdout_days, customers, excluded. */
+RT_API rt_status rt_cbs_result(const rt_cbs *c, rt_result **out, rt_error *err);
+RT_API void rt_cbs_free(rt_cbs *c);
+
+/* ---- sBG input: survivors per period of one or several cohorts ---- */
+
+typedef struct rt_survivors {
+    size_t ncohorts;
+    const char *const *name;    /* cohort names */
+    const size_t *len;          /* periods observed per cohort (alive[0..len-1], len >= 2) */
+    const double *const *alive; /* customers active at the start of period 0, 1, ... */
+    void *priv_;
+} rt_survivors;
+
+typedef struct rt_survivors_options {
+    char delim;       /* 0 = ',' */
+    const char *name; /* name used in messages; NULL = the path */
+    /* Layout (recognised from the header):
+     *  - wide: a first column period/year/t (0, 1, 2, ... consecutive), then one column per
+     *    cohort with the count or percentage still active (empty = not observed);
+     *  - long: columns cohort, period, alive;
+     *  - subscriptions: customer_id, start, end (dates; empty end = still active):
+     *    cohorts are the start period, counted in 'period_days'. */
+    double period_days;   /* subscriptions only: period length in days; 0 = 365.25 / 12 */
+    int32_t observed_end; /* subscriptions only: last day observed; 0 = the latest date seen */
+    const char *cohorts;  /* wide layout: comma-separated columns to use; NULL = all */
+} rt_survivors_options;
+
+RT_API rt_status rt_survivors_read(const char *path, const rt_survivors_options *opt,
+                                   rt_survivors **out, rt_error *err);
+RT_API void rt_survivors_free(rt_survivors *s);
+
+/* ---- buy-till-you-die models: fit ---- */
+
+typedef enum {
+    RT_MODEL_BGNBD = 0, /* BG/NBD (r, alpha, a, b), Fader, Hardie & Lee 2005 */
+    RT_MODEL_MBGNBD,    /* MBG/NBD (r, alpha, a, b), Batislam et al. 2007 */
+    RT_MODEL_PNBD,      /* Pareto/NBD (r, alpha, s, beta), Schmittlein et al. 1987 */
+    RT_MODEL_BGBB,      /* BG/BB (alpha, beta, gamma, delta), Fader, Hardie & Shang 2010 */
+    RT_MODEL_SBG,       /* sBG (alpha, beta), Fader & Hardie 2007 */
+    RT_MODEL_GG         /* Gamma-Gamma spend (p, q, gamma), Fader, Hardie & Lee 2005 */
+} rt_model_kind;
+
+/* "bgnbd", "mbgnbd", "pnbd", "bgbb", "sbg", "gg" <-> kind. rt_model_parse returns 0 or -1. */
+RT_API const char *rt_model_name(rt_model_kind k);
+RT_API int rt_model_parse(const char *s, rt_model_kind *out);
+/* Number of parameters, and the name of parameter i ("r", "alpha", ...; NULL out of range). */
+RT_API int rt_model_npar(rt_model_kind k);
+RT_API const char *rt_model_param_name(rt_model_kind k, int i);
+
+/* A fitted model: plain data, safe to copy. */
+typedef struct rt_model {
+    rt_model_kind kind;
+    int npar;
+    double par[4];             /* natural parameters, in the order of rt_model_param_name */
+    double se[4];              /* standard errors from the observed information (delta method) */
+    double ci_lo[4], ci_hi[4]; /* 95% intervals: exp(log par -/+ 1.959964 se / par) */
+    double loglik;
+    double n;        /* customers (weights summed); sBG: customers at period 0 */
+    size_t patterns; /* distinct patterns the likelihood was summed over */
+    int iterations;
+    int converged;      /* 1 always for a returned fit (failures are RT_ENOCONV) */
+    double grad_norm;   /* |gradient| of -loglik / n over the log-parameters at the optimum */
+    double unit_days;   /* the data's time unit (0 unknown; BG/BB and sBG: 0) */
+    double correlation; /* Gamma-Gamma: weighted correlation of x and mbar (x > 0); else NaN */
+} rt_model;
+
+/* AIC = 2 k - 2 LL and BIC = k log(n) - 2 LL. */
+RT_API double rt_model_aic(const rt_model *m);
+RT_API double rt_model_bic(const rt_model *m);
+
+/* Fit a transaction model (bgnbd, mbgnbd, pnbd, bgbb) or Gamma-Gamma (gg: rows with x > 0
+ * and mbar) by maximum likelihood on the compressed patterns of 'cbs'. Errors: RT_EMISUSE
+ * (sbg, NULL), RT_EDOMAIN (data the model cannot use: the message says why, e.g. gg without
+ * amounts, bgbb with non-integer counts), RT_ENOCONV (no convergence or a flat likelihood; the
+ * message gives the numbers), RT_ENOMEM. '*out' is zeroed on failure. */
+RT_API rt_status rt_model_fit(rt_model_kind kind, const rt_cbs *cbs, rt_model *out, rt_error *err);
+
+/* Fit sBG on the survivor counts of all cohorts of 's' (one shared (alpha, beta)). */
+RT_API rt_status rt_model_fit_sbg(const rt_survivors *s, rt_model *out, rt_error *err);
+
+/* The fit as a result (kind "fit"): fields model, unit, params.<name>, se.<name>,
+ * ci95.<name>.low/.high, loglik, aic, bic, n, patterns, iterations, converged, grad_norm
+ * (and correlation for gg); JSON nests the dotted names ({"params": {"r": ...}}). Also a
+ * table "parameters" (parameter, estimate, se, ci95_low, ci95_high) for the human view. */
+RT_API rt_status rt_model_result(const rt_model *m, rt_result **out, rt_error *err);
+
+/* Save a fit as the JSON of rt_model_result, and read it back (any JSON with "model" and
+ * "params"; "se", "loglik" ... are optional). Errors: RT_EIO, RT_EPARSE (not such a JSON:
+ * "name:line:col: ..."), RT_EDOMAIN (unknown model, a parameter missing or <= 0). */
+RT_API rt_status rt_model_save(const rt_model *m, FILE *f, rt_error *err);
+RT_API rt_status rt_model_load(const char *path, rt_model *out, rt_error *err);
+
+/* ---- buy-till-you-die models: predict, CLV, validate ---- */
+
+typedef struct rt_predict_options {
+    double t;              /* horizon of the expected transactions and P(Y(t) = k), in the model's
+                              units (BG/BB: opportunities); 0 = the table's holdout length, else
+                              one year (52 weeks, 365 days, 12 months; BG/BB: 1) */
+    int max_k;             /* P(Y(t) = k) for k = 0..max_k; 0 = 2; -1 = none */
+    const rt_model *spend; /* Gamma-Gamma fit for the expected spend; NULL = no spend and no
+                              CLV (unless 'mean_spend' > 0) */
+    double mean_spend;     /* without 'spend': one expected spend per transaction for all
+                              customers (0 = none) */
+    double margin;         /* share of spend that is profit [1] */
+    double discount;       /* discount rate per year (BG/BB and sBG: per period) [0.1] */
+    double horizon;        /* CLV horizon in the model's units; 0 = one year as for 't'; */
+    int threads;           /* 0 = one per online core */
+} rt_predict_options;
+
+/* Per-customer predictions of a fitted transaction model 'm' (bgnbd, mbgnbd, pnbd, bgbb) for
+ * every row of 'cbs': p_alive, expected (E[Y(t) | x, t_x, T]), p_<k> (P(Y(t) = k | ...)),
+ * and with a spend model: expected_spend (Gamma-Gamma conditional mean), clv (expected
+ * transactions in each month of the horizon x expected spend x margin, discounted at
+ * (1 + discount)^(-month / 12)); for pnbd also dert (closed-form discounted expected
+ * residual transactions, continuous discounting, infinite horizon) and clv_dert. Rows are
+ * computed once per distinct pattern. Tables: "customers" (main), "new_customer" (E[X(t)] and
+ * P(X(t) = k) for a customer who just made a first purchase, t = 1..horizon) and, when 'cbs'
+ * has first purchase days, "tracking" (expected cumulative repeat transactions of the whole
+ * cohort per unit period, staggered first purchases included). Fields name the model, the
+ * horizons, the discounting method. Errors: RT_EMISUSE (sbg/gg as 'm', bad options),
+ * RT_EDOMAIN (rows the model cannot use), RT_ENOMEM. */
+RT_API rt_status rt_predict_run(const rt_model *m, const rt_cbs *cbs, const rt_predict_options *opt,
+                                rt_result **out, rt_error *err);
+
+/* sBG projection: for periods 0..'periods' (0 = the longest cohort + 5) survival S(t),
+ * retention r(t) and, per cohort of 's' (may be NULL), expected and actual customers active;
+ * and DERL (discounted expected residual lifetime, in periods, at 'discount' per period; 0 =
+ * 0.1) for customers with 0..len renewals, times 'margin' when > 0. Tables "projection"
+ * (main) and "derl". Errors: RT_EMISUSE (not an sBG fit), RT_ENOCONV (DERL series), RT_ENOMEM. */
+RT_API rt_status rt_predict_sbg(const rt_model *m, const rt_survivors *s, int periods,
+                                double discount, double margin, rt_result **out, rt_error *err);
+
+typedef struct rt_validate_options {
+    rt_model_kind kind;    /* bgnbd, mbgnbd or pnbd [bgnbd] */
+    const rt_model *model; /* a fit to validate instead of fitting 'kind' on 'cbs' (NULL) */
+    int threads;           /* 0 = one per online core */
+} rt_validate_options;
+
+/* Calibration/holdout validation. 'cbs' must have a holdout (x_star, holdout_length > 0):
+ * the model is fitted on its calibration columns (or 'opt->model' is used), then compared
+ * with the holdout: table "by_frequency" (main; x = 0..6 and 7+: customers, mean actual and
+ * mean expected holdout purchases), fields mae (mean |actual - expected| per customer),
+ * actual and expected totals and total_pct_error. With 'ev' (the log 'cbs' was built from,
+ * NULL = none) also table "tracking": per unit period from the first purchase day,
+ * actual and expected incremental and cumulative repeat transactions. Errors: RT_EDOMAIN
+ * (no holdout), RT_ENOCONV (the fit), RT_EMISUSE, RT_ENOMEM. */
+RT_API rt_status rt_validate_run(const rt_cbs *cbs, const rt_events *ev,
+                                 const rt_validate_options *opt, rt_result **out, rt_error *err);
+
 /* ---- simulation ---- */
 
 /* Parameters of the synthetic log (zero means default, shown in brackets). Purchases follow
@@ -383,6 +614,16 @@ typedef struct rt_sim_options {
     int products;                /* number of products [200] */
     int with_times;              /* 1 = timestamps "YYYY-MM-DD HH:MM:SS" instead of dates */
     int with_orders;             /* 1 = add an order_id column */
+    rt_model_kind model;         /* transaction model [RT_MODEL_BGNBD]: bgnbd, mbgnbd, pnbd or
+                                    bgbb (sbg and gg are not transaction models) */
+    double s, beta;              /* Pareto/NBD dropout rate mu ~ Gamma(s, beta) per week
+                                    [0.606, 11.669]; r and alpha as above [0.553, 10.578 for
+                                    pnbd] */
+    double bb_alpha, bb_beta, bb_gamma, bb_delta; /* BG/BB: purchase probability per
+                                    opportunity ~ Beta(alpha, beta), dropout probability per
+                                    opportunity ~ Beta(gamma, delta) [1.204, 0.750, 0.657,
+                                    2.783] */
+    int32_t opportunity_days;                     /* BG/BB: days between opportunities [7] */
 } rt_sim_options;
 
 /* Stream a synthetic transaction log as CSV to 'out' (header customer_id,date,amount,channel,
