@@ -11,6 +11,7 @@ static const cli_command commands[] = {
     {"retention", cmd_retention, "customer retention rate (CRR) and churn per period"},
     {"cohort", cmd_cohort, "acquisition-cohort matrix: customers, orders or revenue"},
     {"rfm", cmd_rfm, "RFM scores and segments per customer"},
+    {"rfm-summary", cmd_rfm_summary, "frequency, recency, T per customer (the BTYD models' input)"},
     {"loyalty", cmd_loyalty, "loyalty by channel, product or any field"},
     {"simulate", cmd_simulate, "generate a realistic synthetic transaction log (BG/NBD)"},
 };
@@ -23,8 +24,8 @@ static void help(FILE *f)
             "       retain COMMAND --help\n\nCommands:\n",
             RT_VERSION);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "  %-10s %s\n", "help", "this list");
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "  %-12s %s\n", "help", "this list");
     fprintf(f, "\nExit status: 0 ok, 1 usage, 2 bad input, 3 model failure, 4 I/O error.\n");
 }
 

@@ -389,7 +389,9 @@ typedef struct rt_cbs {
     const double *mbar;    /* mean value of the x repeat purchases (0 when x = 0); NULL when
                               there are no amounts */
     const double *w;       /* customers per row; NULL = 1 each */
-    const double *x_star;  /* holdout purchases after the calibration end; NULL = no holdout */
+    const double *x_star;  /* holdout purchases after the calibration end; NULL = no holdout.
+                              For a weighted row: the total of its w customers (as in BTYD's
+                              rf matrix), not a per-customer value */
     const double *holdout_amount; /* their total value; NULL when no holdout or no amounts */
     const int32_t *first_day;     /* first purchase, days since 1970-01-01; NULL when read from a
                                      summary file */
@@ -410,17 +412,22 @@ typedef struct rt_cbs_options {
 /* Summarise an event log: same-day events merge into one purchase (amounts summed); x, t_x,
  * T and mbar over the calibration period (up to and including the calibration end); x_star
  * and holdout_amount after it, up to the data's last day, when the calibration end is before
- * it. Customers whose first purchase is after the calibration end are left out and counted in
- * 'excluded'. Rows are in the table's customer order. '*out' owns the table (rt_cbs_free).
- * Errors: RT_EMISUSE (bad options), RT_EDOMAIN (calibration end before the first event),
- * RT_ENOMEM. */
+ * it (holdout_length = (data_end - calibration_end) / unit_days); otherwise x_star is NULL
+ * and holdout_length 0 (a calibration end after the last day is allowed: T is measured to
+ * it). mbar and holdout_amount are NULL when the log has no amounts; w is NULL. Customers
+ * whose first purchase is after the calibration end are left out and counted in 'excluded'.
+ * Rows are in the table's customer order. The table holds copies of the customer ids and
+ * first purchase days, so it stays valid after rt_events_free(ev). '*out' owns the table
+ * (rt_cbs_free). Errors: RT_EMISUSE (NULL, a unit that is not a positive finite number),
+ * RT_EDOMAIN (calibration end before the first event), RT_ENOMEM. */
 RT_API rt_status rt_cbs_from_events(const rt_events *ev, const rt_cbs_options *opt, rt_cbs **out,
                                     rt_error *err);
 
 typedef struct rt_cbs_read_options {
     char delim;       /* 0 = ',' */
     const char *name; /* name used in messages; NULL = the path */
-    /* Column names; NULL = recognise (case-insensitive, first match):
+    /* Column names (exact, else case-insensitive); NULL = recognise (case-insensitive, the
+     * first name of the list that a column has); "" = do not use (optional columns only):
      *   id:       customer_id, customer, cust, id
      *   x:        frequency, x
      *   t_x:      recency, t_x, t.x
@@ -431,21 +438,31 @@ typedef struct rt_cbs_read_options {
      *   holdout:  holdout_monetary                          (optional) */
     const char *id_col, *x_col, *t_x_col, *T_col, *mbar_col, *weight_col, *x_star_col, *holdout_col;
     double unit_days;      /* stored in the table (0 = unknown) */
-    double holdout_length; /* stored in the table (0 = unknown) */
+    double holdout_length; /* stored in the table when it has an x_star column (0 = unknown) */
 } rt_cbs_read_options;
 
 /* Read a summary table (CSV, may be "-" or gzip), such as `retain rfm-summary` writes or
- * lifetimes'/BTYD's CDNOW summaries. Values must be numbers with x >= 0 an integer, 0 <= t_x
- * <= T, t_x = 0 when x = 0, w >= 0. Errors: RT_EPARSE ("name:line:col: column 'recency':
- * ..."), RT_EDOMAIN (a required column missing: the message names the columns that exist;
- * no rows), RT_EIO, RT_ENOMEM. */
+ * lifetimes'/BTYD's CDNOW summaries. Values must be numbers with x >= 0 a whole number,
+ * T >= 0, 0 <= t_x <= T, t_x = 0 when x = 0, w >= 0, x_star >= 0; ids must not be empty.
+ * Numbers read back exactly as written (our CSV writer's round-trip form gives the same
+ * doubles). first_day is NULL; calibration_end, data_end and excluded are 0. '*out' owns the
+ * table (rt_cbs_free). Errors: RT_EPARSE ("name:line:col: column 'recency': expected a
+ * number, got \"x\"", a value out of range, a row with the wrong number of fields),
+ * RT_EDOMAIN (a required column missing: the message names the columns that exist; a named
+ * column not found; holdout_monetary without a holdout frequency; no rows), RT_EMISUSE (bad
+ * options), RT_EIO, RT_ENOMEM. */
 RT_API rt_status rt_cbs_read(const char *path, const rt_cbs_read_options *opt, rt_cbs **out,
                              rt_error *err);
 
-/* The table as a result (kind "rfm-summary"): main table customer_id, frequency, recency, T,
- * monetary_value (when amounts), weight (when weighted), holdout_frequency and
- * holdout_monetary (when a holdout exists), first_purchase (from events); fields: unit,
- * calibration_end, holdout_days, customers, excluded. */
+/* The table as a result (kind "rfm-summary"). Main table "summary", one row per table row,
+ * columns in this order: customer_id (when ids), frequency, recency, T, monetary_value (when
+ * mbar), weight (when w), holdout_frequency (when x_star), holdout_monetary (when x_star and
+ * holdout_amount), first_purchase (a date, when first_day). Fields: unit ("day", "week",
+ * "month" or null), unit_days (null when unknown), calibration_end and data_end (dates from
+ * events, else null), holdout_length (units; 0 = none), holdout_days (null when the unit is
+ * unknown), rows, customers (rows, or the sum of the weights), excluded, repeat_purchases
+ * (sum of w x), holdout_purchases (sum of x_star, null without a holdout), definitions.
+ * '*out' owns the result. Errors: RT_EMISUSE (NULL), RT_ENOMEM. */
 RT_API rt_status rt_cbs_result(const rt_cbs *c, rt_result **out, rt_error *err);
 RT_API void rt_cbs_free(rt_cbs *c);
 
@@ -459,20 +476,59 @@ typedef struct rt_survivors {
     void *priv_;
 } rt_survivors;
 
+/* The layouts rt_survivors_read takes. With RT_SURVIVORS_AUTO the header decides, in this
+ * order (names case-insensitive): columns cohort, period and alive -> long; start and end ->
+ * subscriptions; recency and T -> customers; a first column named period, year or t ->
+ * wide; anything else is RT_EDOMAIN. */
+typedef enum {
+    RT_SURVIVORS_AUTO = 0,
+    /* wide: a first column period/year/t (0, 1, 2, ... in order), then one column per cohort
+     * with the count (or percentage, see cohort_size) still active at the start of the
+     * period; empty = not observed (only at the end of a column). */
+    RT_SURVIVORS_WIDE,
+    /* long: columns cohort, period, alive; one row per cohort and period, in any order;
+     * each cohort's periods must run 0, 1, 2, ... without gaps. */
+    RT_SURVIVORS_LONG,
+    /* customers (pymc-marketing's ShiftedBetaGeoModel input): one row per customer with
+     * recency (the last period the customer was subscribed, a whole number 1..T; recency = T
+     * means still subscribed), T (periods observed, the same within a cohort) and an optional
+     * cohort (or cohorts) column (without one, all rows are one cohort named "all"). A
+     * cohort's alive[t] = its customers with recency > t, t = 0..T-1. */
+    RT_SURVIVORS_CUSTOMERS,
+    /* subscriptions: one row per subscription with start and end (or start_date and
+     * end_date; ISO 8601 dates, a time of day ignored; empty end = still active; an end
+     * after observed_end counts as still active). Periods are 'period_days' long; cohort k
+     * holds the subscriptions with floor((start - s0) / period_days) = k, s0 = the earliest
+     * start, and is named by the date of its first day, s0 + k period_days rounded down.
+     * A subscription lasted floor((end - start) / period_days) whole periods (an active one:
+     * all periods observed); alive[t] = the cohort's subscriptions that lasted t periods or
+     * more. A cohort is observed for floor((observed_end - s) / period_days) + 1 periods, s =
+     * its latest start, so every member was observable for every period counted; cohorts
+     * observed for fewer than 2 periods are left out. */
+    RT_SURVIVORS_SUBSCRIPTIONS
+} rt_survivors_layout;
+
 typedef struct rt_survivors_options {
-    char delim;       /* 0 = ',' */
-    const char *name; /* name used in messages; NULL = the path */
-    /* Layout (recognised from the header):
-     *  - wide: a first column period/year/t (0, 1, 2, ... consecutive), then one column per
-     *    cohort with the count or percentage still active (empty = not observed);
-     *  - long: columns cohort, period, alive;
-     *  - subscriptions: customer_id, start, end (dates; empty end = still active):
-     *    cohorts are the start period, counted in 'period_days'. */
-    double period_days;   /* subscriptions only: period length in days; 0 = 365.25 / 12 */
-    int32_t observed_end; /* subscriptions only: last day observed; 0 = the latest date seen */
-    const char *cohorts;  /* wide layout: comma-separated columns to use; NULL = all */
+    char delim;                 /* 0 = ',' */
+    const char *name;           /* name used in messages; NULL = the path */
+    double period_days;         /* subscriptions only: period length in days; 0 = 365.25 / 12 */
+    int32_t observed_end;       /* subscriptions only: last day observed; 0 = the latest date seen
+                                   (a start after it is an error) */
+    const char *cohorts;        /* comma-separated cohorts to keep (wide: column names; else cohort
+                                   names), in file order; NULL = all */
+    double cohort_size;         /* wide/long layouts: when > 0 the values are percentages of the
+                                   cohort's initial size and are rescaled so that period 0 holds
+                                   cohort_size customers (value * cohort_size / value at period 0);
+                                   0 = values are counts */
+    rt_survivors_layout layout; /* RT_SURVIVORS_AUTO = recognise from the header */
 } rt_survivors_options;
 
+/* Read survivor counts per cohort and period from a CSV file ('path' may be "-" or gzip) in
+ * one of the layouts above. Counts must be >= 0 and never increase within a cohort, period 0
+ * must hold customers, and each cohort needs 2 periods or more. '*out' owns the table
+ * (rt_survivors_free). Errors: RT_EPARSE (a bad value: "name:line:col: column 'alive': ..."),
+ * RT_EDOMAIN (no recognisable layout, a column or cohort missing, a cohort too short, no
+ * rows), RT_EMISUSE (bad options), RT_EIO, RT_ENOMEM. */
 RT_API rt_status rt_survivors_read(const char *path, const rt_survivors_options *opt,
                                    rt_survivors **out, rt_error *err);
 RT_API void rt_survivors_free(rt_survivors *s);
