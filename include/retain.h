@@ -193,6 +193,9 @@ typedef enum { RT_FORMAT_TABLE = 0, RT_FORMAT_CSV, RT_FORMAT_JSON } rt_format;
 /* The index of the result's main table (the per-period or per-customer rows of an analysis),
  * or -1 when its fields are the answer (as for the summary). */
 RT_API long rt_result_main_table(const rt_result *r);
+/* Make the table named 'name' the main table (the one CSV prints). Returns 0, or -1 when the
+ * result has no such table. */
+RT_API int rt_result_select(rt_result *r, const char *name);
 
 /* Write 'r' to 'f' as an aligned human table, CSV or JSON. CSV holds the result's main table
  * or, when it has none, its fields as one header line and one value line. JSON is one
@@ -600,7 +603,8 @@ typedef struct rt_predict_options {
     double t;              /* horizon of the expected transactions and P(Y(t) = k), in the model's
                               units (BG/BB: opportunities); 0 = the table's holdout length, else
                               one year (52 weeks, 365 days, 12 months; BG/BB: 1) */
-    int max_k;             /* P(Y(t) = k) for k = 0..max_k; 0 = 2; -1 = none */
+    int pk_count;          /* columns p_0 .. p_{pk_count - 1} of P(Y(t) = k); 0 = 3 (k = 0, 1, 2);
+                                -1 = none; at most 21 */
     const rt_model *spend; /* Gamma-Gamma fit for the expected spend; NULL = no spend and no
                               CLV (unless 'mean_spend' > 0) */
     double mean_spend;     /* without 'spend': one expected spend per transaction for all

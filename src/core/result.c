@@ -426,6 +426,16 @@ int rt_result_set_main(rt_result *r, size_t t)
     return 0;
 }
 
+int rt_result_select(rt_result *r, const char *name)
+{
+    if (!r || !name)
+        return -1;
+    for (size_t t = 0; t < r->ntables; t++)
+        if (strcmp(rt_result_table_name(r, t), name) == 0)
+            return rt_result_set_main(r, t);
+    return -1;
+}
+
 long rt_result_main_table(const rt_result *r)
 {
     return r && r->main_plus1 ? (long)r->main_plus1 - 1 : -1;
