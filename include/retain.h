@@ -582,18 +582,31 @@ RT_API double rt_model_bic(const rt_model *m);
  * message gives the numbers), RT_ENOMEM. '*out' is zeroed on failure. */
 RT_API rt_status rt_model_fit(rt_model_kind kind, const rt_cbs *cbs, rt_model *out, rt_error *err);
 
-/* Fit sBG on the survivor counts of all cohorts of 's' (one shared (alpha, beta)). */
+/* Fit sBG on the survivor counts of all cohorts of 's' (one shared (alpha, beta); cohorts may
+ * be observed for different numbers of periods): n = customers at period 0 of all cohorts,
+ * patterns = (cohort, period) cells. Errors: RT_EMISUSE (NULL, a cohort with len < 2),
+ * RT_EDOMAIN (no cohorts, counts negative or increasing: the message names the cohort by
+ * number; nobody lost at all), RT_ENOCONV (e.g. a single period: a flat likelihood). */
 RT_API rt_status rt_model_fit_sbg(const rt_survivors *s, rt_model *out, rt_error *err);
 
-/* The fit as a result (kind "fit"): fields model, unit, params.<name>, se.<name>,
- * ci95.<name>.low/.high, loglik, aic, bic, n, patterns, iterations, converged, grad_norm
- * (and correlation for gg); JSON nests the dotted names ({"params": {"r": ...}}). Also a
- * table "parameters" (parameter, estimate, se, ci95_low, ci95_high) for the human view. */
+/* The fit as a result (kind "fit"): fields model, unit ("day", "week", "month"; days per unit
+ * as a number for another length; null when unknown), params.<name>, se.<name>,
+ * ci95.<name>.low/.high, loglik, aic, bic, n, patterns, iterations, converged (0/1),
+ * grad_norm (and correlation for gg); JSON nests the dotted names ({"params": {"r": ...}}).
+ * Also a table "parameters" (parameter, estimate, se, ci95_low, ci95_high) for the human
+ * view. It is not the main table: the fields are the answer, so CSV writes them as one
+ * header line and one value line (one record per fit). Errors: RT_EMISUSE (NULL, or 'm'
+ * not a model), RT_ENOMEM. */
 RT_API rt_status rt_model_result(const rt_model *m, rt_result **out, rt_error *err);
 
-/* Save a fit as the JSON of rt_model_result, and read it back (any JSON with "model" and
- * "params"; "se", "loglik" ... are optional). Errors: RT_EIO, RT_EPARSE (not such a JSON:
- * "name:line:col: ..."), RT_EDOMAIN (unknown model, a parameter missing or <= 0). */
+/* Save a fit as the JSON of rt_model_result, and read it back ('path' may be "-" for stdin)
+ * bit for bit: any JSON object with "model" and "params" (all of the model's parameters,
+ * numbers > 0); everything else is optional and unknown keys are ignored. Missing SEs,
+ * loglik, grad_norm and correlation read as NaN, missing intervals are recomputed from the
+ * SEs, missing n, patterns, iterations and converged read as 0, a missing unit as unknown.
+ * Errors: RT_EIO, RT_EPARSE (not JSON, or not such an object, or a value of the wrong type:
+ * "name:line:col: ..."), RT_EDOMAIN (unknown model or unit, a parameter missing or <= 0, a
+ * negative SE or count). '*out' is zeroed on failure. */
 RT_API rt_status rt_model_save(const rt_model *m, FILE *f, rt_error *err);
 RT_API rt_status rt_model_load(const char *path, rt_model *out, rt_error *err);
 

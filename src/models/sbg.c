@@ -1,8 +1,8 @@
 /* sbg.c - shifted beta-geometric (sBG) model: log-likelihood with analytic gradient, ML fit on
- * one cohort's survivor counts, survival, retention and DERL. Fader & Hardie (2007), "How to
- * project customer retention", J. Interactive Marketing 21(1); DERL from Fader & Hardie
- * (2010), "Customer-base valuation in a contractual setting". Reference: FH 2007 Table 1,
- * regular alpha = 0.704, beta = 1.182, LL = -1680.3 (tests/unit/test_sbg.c).
+ * the survivor counts of one or several cohorts (one shared alpha, beta), survival, retention and
+ * DERL. Fader & Hardie (2007), "How to project customer retention", J. Interactive Marketing 21(1);
+ * DERL from Fader & Hardie (2010), "Customer-base valuation in a contractual setting". Reference:
+ * FH 2007 Table 1, regular alpha = 0.704, beta = 1.182, LL = -1680.3 (tests/unit/test_sbg.c).
  * SPDX-License-Identifier: MIT */
 #include "models/sbg.h"
 
@@ -12,6 +12,7 @@
 #include "models/special.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define DERL_MAX_TERMS 1000000L
@@ -83,55 +84,89 @@ double rt_sbg_loglik_grad(const double lpar[2], const double *alive, size_t len,
 /* ---- fit ---- */
 
 typedef struct fit_ctx {
-    const double *alive;
-    size_t len;
+    const double *const *alive;
+    const size_t *len;
+    size_t ncohorts;
+    double n; /* customers at period 0, all cohorts */
 } fit_ctx;
 
-/* The optimiser's objective: -loglik / alive[0] (per customer, so the |grad| tolerance does
- * not depend on cohort size). Log-parameters beyond +-30 are outside the domain. */
+/* The optimiser's objective: -loglik / n, the LL summed over the cohorts (per customer, so
+ * the |grad| tolerance does not depend on cohort size). Log-parameters beyond +-30 are
+ * outside the domain. */
 static double objective(const double *theta, double *grad, void *vctx)
 {
     const fit_ctx *c = vctx;
     if (!(fabs(theta[0]) <= 30.0 && fabs(theta[1]) <= 30.0))
         return HUGE_VAL;
-    double ll = rt_sbg_loglik_grad(theta, c->alive, c->len, grad);
-    grad[0] = -grad[0] / c->alive[0];
-    grad[1] = -grad[1] / c->alive[0];
-    return -ll / c->alive[0];
+    double p[2] = {exp(theta[0]), exp(theta[1])};
+    rt_ksum ll = {0, 0}, ga = {0, 0}, gb = {0, 0};
+    for (size_t k = 0; k < c->ncohorts; k++) {
+        double g[2];
+        rt_ksum_add(&ll, sbg_ll(p, c->alive[k], c->len[k], g));
+        rt_ksum_add(&ga, g[0]);
+        rt_ksum_add(&gb, g[1]);
+    }
+    /* Chain rule to the log scale: dl/dlog p = p dl/dp. */
+    grad[0] = -p[0] * rt_ksum_value(&ga) / c->n;
+    grad[1] = -p[1] * rt_ksum_value(&gb) / c->n;
+    return -rt_ksum_value(&ll) / c->n;
 }
 
-static rt_status check_input(const double *alive, size_t len, rt_error *err)
+/* Check one cohort's counts; 'cohort' is its 1-based number for messages, 0 when the fit has
+ * a single cohort (the messages then name no cohort). */
+static rt_status check_cohort(const double *alive, size_t len, size_t cohort, rt_error *err)
 {
+    char where[48] = "";
+    if (cohort)
+        snprintf(where, sizeof where, "cohort %zu: ", cohort);
     for (size_t t = 0; t < len; t++) {
         if (!(alive[t] >= 0.0) || !isfinite(alive[t]))
             return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
-                           "sbg fit: period %zu: active count %g is not >= 0", t, alive[t]);
+                           "sbg fit: %speriod %zu: active count %g is not >= 0", where, t,
+                           alive[t]);
         if (t > 0 && alive[t] > alive[t - 1])
             return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
-                           "sbg fit: period %zu: active count %g exceeds the %g of period %zu", t,
-                           alive[t], alive[t - 1], t - 1);
+                           "sbg fit: %speriod %zu: active count %g exceeds the %g of period %zu",
+                           where, t, alive[t], alive[t - 1], t - 1);
     }
     if (!(alive[0] > 0.0))
-        return rt_fail(err, RT_EDOMAIN, NULL, 0, 0, "sbg fit: no customers at period 0");
-    if (alive[len - 1] == alive[0])
-        return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
-                       "sbg fit: no customer was lost in %zu periods; the model is not identified",
-                       len - 1);
+        return rt_fail(err, RT_EDOMAIN, NULL, 0, 0, "sbg fit: %sno customers at period 0", where);
     return RT_OK;
 }
 
-rt_status rt_sbg_fit(const double *alive, size_t len, rt_fit *out, rt_error *err)
+rt_status rt_sbg_fit_cohorts(const double *const *alive, const size_t *len, size_t ncohorts,
+                             rt_fit *out, rt_error *err)
 {
-    fit_ctx c = {alive, len};
+    fit_ctx c = {alive, len, ncohorts, 0.0};
     rt_optim_result r;
     rt_status st;
+    size_t cells = 0, longest = 0;
+    int lost = 0;
 
     if (out)
         memset(out, 0, sizeof *out);
-    if (!alive || !out || len < 2)
+    if (!alive || !len || !out || ncohorts == 0)
         return rt_fail(err, RT_EMISUSE, NULL, 0, 0, "sbg fit: bad arguments");
-    if ((st = check_input(alive, len, err)) != RT_OK)
-        return st;
+    for (size_t k = 0; k < ncohorts; k++) {
+        if (!alive[k] || len[k] < 2) {
+            if (ncohorts == 1)
+                return rt_fail(err, RT_EMISUSE, NULL, 0, 0, "sbg fit: bad arguments");
+            return rt_fail(err, RT_EMISUSE, NULL, 0, 0,
+                           "sbg fit: cohort %zu: bad arguments (%zu periods, need >= 2)", k + 1,
+                           alive[k] ? len[k] : 0);
+        }
+        if ((st = check_cohort(alive[k], len[k], ncohorts > 1 ? k + 1 : 0, err)) != RT_OK)
+            return st;
+        c.n += alive[k][0];
+        cells += len[k];
+        lost |= alive[k][len[k] - 1] < alive[k][0];
+        if (len[k] > longest)
+            longest = len[k];
+    }
+    if (!lost)
+        return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
+                       "sbg fit: no customer was lost in %zu periods; the model is not identified",
+                       longest - 1);
 
     /* Starts: alpha = beta = 1 (uniform churn probabilities), then a low-churn and a
      * high-churn corner. */
@@ -140,8 +175,13 @@ rt_status rt_sbg_fit(const double *alive, size_t len, rt_fit *out, rt_error *err
     if (st != RT_OK)
         return st;
 
-    rt_optim_fill_fit(&r, alive[0], len, out);
+    rt_optim_fill_fit(&r, c.n, cells, out);
     return RT_OK;
+}
+
+rt_status rt_sbg_fit(const double *alive, size_t len, rt_fit *out, rt_error *err)
+{
+    return rt_sbg_fit_cohorts(&alive, &len, 1, out, err);
 }
 
 /* ---- predictions ---- */

@@ -1,7 +1,8 @@
 /* sbg.h - shifted beta-geometric (sBG) model for contractual renewals (Fader & Hardie 2007,
  * "How to project customer retention"): ML fit on one cohort's survivor counts, survival,
- * retention and the discounted expected residual lifetime (DERL, Fader & Hardie 2010).
- * Internal for now; the public API and the `fit` command come later.
+ * retention and the discounted expected residual lifetime (DERL, Fader & Hardie 2010); several
+ * cohorts can share one fit (rt_sbg_fit_cohorts). Internal: the public API is rt_model_fit_sbg
+ * (src/models/model.c).
  * SPDX-License-Identifier: MIT */
 #ifndef RT_SBG_H
 #define RT_SBG_H
@@ -28,6 +29,19 @@ double rt_sbg_loglik_grad(const double lpar[2], const double *alive, size_t len,
  * finite, alive[0] = 0, counts that increase, or nobody lost), RT_ENOCONV (no convergence or
  * a flat likelihood, e.g. len = 2, with the numbers). '*out' is zeroed on failure. */
 rt_status rt_sbg_fit(const double *alive, size_t len, rt_fit *out, rt_error *err);
+
+/* Fit one sBG (alpha, beta) shared by 'ncohorts' cohorts: cohort k has 'alive'[k][t]
+ * customers active at the start of period t = 0..len[k]-1 (len[k] >= 2; cohorts may be
+ * observed for different numbers of periods). The log-likelihood is the sum of the cohorts'
+ * (rt_sbg_loglik), with its analytic gradient. On success '*out' holds the fit: n = the sum
+ * of the alive[k][0], patterns = the number of (cohort, period) cells, sum of len[k].
+ * rt_sbg_fit is the one-cohort case. Errors: RT_EMISUSE (NULL, ncohorts = 0, a cohort with
+ * len < 2), RT_EDOMAIN (a count negative or not finite, a cohort with alive[0] = 0, counts
+ * that increase: the message names the cohort, 1-based, when there are several; nobody lost
+ * in any cohort), RT_ENOCONV (no convergence or a flat likelihood). '*out' is zeroed on
+ * failure. */
+rt_status rt_sbg_fit_cohorts(const double *const *alive, const size_t *len, size_t ncohorts,
+                             rt_fit *out, rt_error *err);
 
 /* Survival S(t) = B(alpha, beta+t) / B(alpha, beta): the share of a cohort still active at
  * the start of period t >= 0 ('par' = (alpha, beta)). NaN for bad arguments. */

@@ -1,12 +1,14 @@
 /* write_json.c - a result as one JSON object: each field as "name": value, then each table as
- * "name": [ {row}, ... ], one row object per line. The output is always valid JSON: control
- * characters are escaped and invalid UTF-8 becomes U+FFFD; NaN, Inf and null are null.
+ * "name": [ {row}, ... ], one row object per line. Dotted field names nest: "params.r" and
+ * "params.alpha" become "params": {"r": ..., "alpha": ...}. The output is always valid JSON:
+ * control characters are escaped and invalid UTF-8 becomes U+FFFD; NaN, Inf and null are null.
  * SPDX-License-Identifier: MIT */
 #include "report/format.h"
 
 #include "core/result.h"
 
 #include <math.h>
+#include <string.h>
 
 /* Length (1-4) of the well-formed UTF-8 sequence starting at 's', or 0 when it is ill-formed,
  * with '*bad' set to the length of its maximal ill-formed subpart, the bytes one U+FFFD
@@ -46,14 +48,16 @@ static size_t utf8_seq(const unsigned char *s, size_t *bad)
     return len;
 }
 
-/* Write 'str' as a JSON string: runs of plain bytes go out whole; '"', '\\' and control
- * characters are escaped, and each ill-formed UTF-8 subpart becomes U+FFFD. */
-static void put_string(FILE *f, const char *str)
+/* Write the first 'bytes' bytes of the NUL-terminated 'str' as a JSON string: runs of plain
+ * bytes go out whole; '"', '\\' and control characters are escaped, and each ill-formed UTF-8
+ * subpart becomes U+FFFD. 'bytes' must end the string or sit before a '.' (a dotted name's
+ * segment): neither is a continuation byte, so no UTF-8 sequence runs past it. */
+static void put_string_n(FILE *f, const char *str, size_t bytes)
 {
     static const char hex[] = "0123456789abcdef";
-    const unsigned char *s = (const unsigned char *)str, *run = s;
+    const unsigned char *s = (const unsigned char *)str, *run = s, *end = s + bytes;
     putc('"', f);
-    while (*s) {
+    while (s < end) {
         unsigned char c = *s;
         size_t skip = 1;
         if (c >= 0x80) {
@@ -103,6 +107,11 @@ static void put_string(FILE *f, const char *str)
     }
     fwrite(run, 1, (size_t)(s - run), f);
     putc('"', f);
+}
+
+static void put_string(FILE *f, const char *str)
+{
+    put_string_n(f, str, strlen(str));
 }
 
 /* Write value 'v' as a JSON value; dates are "YYYY-MM-DD" strings. */
@@ -158,27 +167,111 @@ static void put_table(FILE *f, const rt_result *r, size_t t)
     fputs("  ]", f);
 }
 
+/* ---- dotted field names ---- */
+
+/* A group of fields is named by the 'plen' bytes that start the name of its first field 'g'
+ * (a path ending in '.'; plen = 0 for the top level). Its members, in field order, are the
+ * fields whose names continue the path with a leaf segment (no more '.'), each written as a
+ * value where it occurs, and subgroups, each written as an object where its first field
+ * occurs: fields of a subgroup need not be consecutive, their later fields join the object
+ * made at the first one, so no key repeats. (A name used both as a field and as a path, "a"
+ * and "a.b", would still give the key twice; results never do that.) */
+
+static const char *name_of(const rt_result *r, size_t i)
+{
+    return rt_result_field_name(r, i);
+}
+
+/* Whether field 'i' belongs to the group of field 'g' with path length 'plen'. */
+static int in_group(const rt_result *r, size_t g, size_t plen, size_t i)
+{
+    return plen == 0 || strncmp(name_of(r, i), name_of(r, g), plen) == 0;
+}
+
+/* Whether the group ('g', 'plen') has a subgroup: then it is written one member a line. */
+static int has_subgroup(const rt_result *r, size_t g, size_t plen)
+{
+    size_t nf = rt_result_field_count(r);
+    for (size_t i = g; i < nf; i++)
+        if (in_group(r, g, plen, i) && strchr(name_of(r, i) + plen, '.'))
+            return 1;
+    return 0;
+}
+
+/* Whether field 'i' is the first of its subgroup (the 'n'-byte segment after the path of the
+ * group ('g', 'plen')). */
+static int first_of_subgroup(const rt_result *r, size_t g, size_t plen, size_t i, size_t n)
+{
+    const char *s = name_of(r, i) + plen;
+    for (size_t j = g; j < i; j++) {
+        const char *t = name_of(r, j) + plen;
+        if (in_group(r, g, plen, j) && strncmp(t, s, n) == 0 && t[n] == '.')
+            return 0;
+    }
+    return 1;
+}
+
+static void put_indent(FILE *f, int depth)
+{
+    for (int k = 0; k < depth; k++)
+        fputs("  ", f);
+}
+
+/* Write the members of group ('g', 'plen') at nesting 'depth' (the top level is 0): one a
+ * line when 'multi', else on one line. '*first' says whether a member has been written. */
+static void put_members(FILE *f, const rt_result *r, size_t g, size_t plen, int depth, int multi,
+                        int *first)
+{
+    size_t nf = rt_result_field_count(r);
+    for (size_t i = g; i < nf; i++) {
+        if (!in_group(r, g, plen, i))
+            continue;
+        const char *s = name_of(r, i) + plen;
+        size_t n = strcspn(s, ".");
+        int leaf = s[n] == '\0';
+        if (!leaf && !first_of_subgroup(r, g, plen, i, n))
+            continue;
+        if (multi) {
+            fputs(*first ? "\n" : ",\n", f);
+            put_indent(f, depth + 1);
+        } else if (!*first) {
+            fputs(", ", f);
+        }
+        *first = 0;
+        put_string_n(f, s, n);
+        fputs(": ", f);
+        if (leaf) {
+            put_value(f, rt_result_field(r, i));
+        } else {
+            /* Depth is bounded by the dots in a field name, which the library chooses. */
+            int sub_multi = has_subgroup(r, i, plen + n + 1), sub_first = 1;
+            putc('{', f);
+            put_members(f, r, i, plen + n + 1, depth + 1, sub_multi, &sub_first);
+            if (sub_multi) {
+                putc('\n', f);
+                put_indent(f, depth + 1);
+            }
+            putc('}', f);
+        }
+    }
+}
+
 void rt_report_write_json(const rt_result *r, FILE *f)
 {
     size_t nf = rt_result_field_count(r), nt = rt_result_table_count(r);
+    int first = 1;
     if (nf + nt == 0) {
         fputs("{}\n", f);
         return;
     }
-    fputs("{\n", f);
-    for (size_t i = 0; i < nf; i++) {
-        fputs("  ", f);
-        put_string(f, rt_result_field_name(r, i));
-        fputs(": ", f);
-        put_value(f, rt_result_field(r, i));
-        fputs(i + 1 < nf + nt ? ",\n" : "\n", f);
-    }
+    putc('{', f);
+    put_members(f, r, 0, 0, 0, 1, &first);
     for (size_t t = 0; t < nt; t++) {
-        fputs("  ", f);
+        fputs(first ? "\n  " : ",\n  ", f);
+        first = 0;
         put_string(f, rt_result_table_name(r, t));
         fputs(": ", f);
         put_table(f, r, t);
-        fputs(t + 1 < nt ? ",\n" : "\n", f);
     }
-    fputs("}\n", f);
+    fputs("\n}\n", f);
 }

@@ -413,6 +413,74 @@ static void json_writes_fields_then_tables_as_row_objects(void)
     rt_result_free(r);
 }
 
+static void json_nests_dotted_field_names(void)
+{
+    rt_result *r = rt_result_new(NULL, "fit");
+    CHECK(rt_result_add_string(r, "model", "bgnbd") == 0);
+    CHECK(rt_result_add_double(r, "params.r", 0.25, 2) == 0);
+    CHECK(rt_result_add_double(r, "params.alpha", 4.5, 2) == 0);
+    CHECK(rt_result_add_double(r, "ci95.r.low", 0.125, 2) == 0);
+    CHECK(rt_result_add_double(r, "ci95.r.high", 0.5, 2) == 0);
+    CHECK(rt_result_add_double(r, "ci95.alpha.low", DNAN, 2) == 0);
+    CHECK(rt_result_add_double(r, "ci95.alpha.high", 8, 2) == 0);
+    CHECK(rt_result_add_int(r, "n", 7) == 0);
+    const char *cols[] = {"parameter"};
+    CHECK(rt_result_add_table(r, "parameters", 1, cols, NULL) == 0);
+    CHECK(rt_result_table_add_row(r, 0, (rt_value[]){{.type = RT_VAL_STRING, .s = "r"}}) == 0);
+    /* An object of values only goes on one line, like a table row; one holding objects puts
+     * each member on a line of its own. */
+    check_output(r, RT_FORMAT_JSON,
+                 "{\n"
+                 "  \"model\": \"bgnbd\",\n"
+                 "  \"params\": {\"r\": 0.25, \"alpha\": 4.5},\n"
+                 "  \"ci95\": {\n"
+                 "    \"r\": {\"low\": 0.125, \"high\": 0.5},\n"
+                 "    \"alpha\": {\"low\": null, \"high\": 8}\n"
+                 "  },\n"
+                 "  \"n\": 7,\n"
+                 "  \"parameters\": [\n"
+                 "    {\"parameter\": \"r\"}\n"
+                 "  ]\n"
+                 "}\n");
+    /* CSV and the table keep the dotted names as they are. */
+    check_output(r, RT_FORMAT_CSV,
+                 "model,params.r,params.alpha,ci95.r.low,ci95.r.high,ci95.alpha.low,"
+                 "ci95.alpha.high,n\nbgnbd,0.25,4.5,0.125,0.5,,8,7\n");
+    rt_result_free(r);
+
+    /* Fields of one group need not be consecutive: later ones join the object made where the
+     * group first appears, so no key repeats. Deeper levels indent by two more spaces. */
+    r = rt_result_new(NULL, "demo");
+    CHECK(rt_result_add_int(r, "a.x", 1) == 0);
+    CHECK(rt_result_add_int(r, "b", 2) == 0);
+    CHECK(rt_result_add_int(r, "a.y", 3) == 0);
+    CHECK(rt_result_add_int(r, "c.d.e.f", 4) == 0);
+    CHECK(rt_result_add_int(r, "a.z.w", 5) == 0);
+    CHECK(rt_result_add_string(r, "q\"\xC3\xA9.k\n", "v") == 0);
+    check_output(r, RT_FORMAT_JSON,
+                 "{\n"
+                 "  \"a\": {\n"
+                 "    \"x\": 1,\n"
+                 "    \"y\": 3,\n"
+                 "    \"z\": {\"w\": 5}\n"
+                 "  },\n"
+                 "  \"b\": 2,\n"
+                 "  \"c\": {\n"
+                 "    \"d\": {\n"
+                 "      \"e\": {\"f\": 4}\n"
+                 "    }\n"
+                 "  },\n"
+                 "  \"q\\\"\xC3\xA9\": {\"k\\n\": \"v\"}\n"
+                 "}\n");
+    rt_result_free(r);
+
+    /* Only fields nest: a dotted table name or column name is written as it is. */
+    r = rt_result_new(NULL, "demo");
+    CHECK(rt_result_add_table(r, "t.u", 1, (const char *[]){"c.d"}, NULL) == 0);
+    check_output(r, RT_FORMAT_JSON, "{\n  \"t.u\": []\n}\n");
+    rt_result_free(r);
+}
+
 static void json_of_an_empty_result_is_an_empty_object(void)
 {
     rt_result *r = rt_result_new(NULL, "nothing");
@@ -820,6 +888,7 @@ int main(void)
     TEST(decimal_point_is_a_dot_in_any_locale);
     TEST(json_writes_fields_then_tables_as_row_objects);
     TEST(json_of_an_empty_result_is_an_empty_object);
+    TEST(json_nests_dotted_field_names);
     TEST(json_escapes_quotes_backslashes_and_control_chars);
     TEST(json_keeps_valid_utf8_and_replaces_invalid_bytes);
     TEST(table_aligns_fields_and_grid_columns);
