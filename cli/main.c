@@ -12,6 +12,7 @@ static const cli_command commands[] = {
     {"cohort", cmd_cohort, "acquisition-cohort matrix: customers, orders or revenue"},
     {"rfm", cmd_rfm, "RFM scores and segments per customer"},
     {"rfm-summary", cmd_rfm_summary, "frequency, recency, T per customer (the BTYD models' input)"},
+    {"fit", cmd_fit, "fit BG/NBD, MBG/NBD, Pareto/NBD, BG/BB, sBG or Gamma-Gamma"},
     {"loyalty", cmd_loyalty, "loyalty by channel, product or any field"},
     {"simulate", cmd_simulate, "generate a realistic synthetic transaction log (BG/NBD)"},
 };

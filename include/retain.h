@@ -576,7 +576,9 @@ RT_API double rt_model_aic(const rt_model *m);
 RT_API double rt_model_bic(const rt_model *m);
 
 /* Fit a transaction model (bgnbd, mbgnbd, pnbd, bgbb) or Gamma-Gamma (gg: rows with x > 0
- * and mbar) by maximum likelihood on the compressed patterns of 'cbs'. Errors: RT_EMISUSE
+ * and mbar) by maximum likelihood on the compressed patterns of 'cbs'. Customers with T = 0
+ * (first purchase on the calibration end) have likelihood 1 under every model and are left out
+ * (and out of n). Errors: RT_EMISUSE
  * (sbg, NULL), RT_EDOMAIN (data the model cannot use: the message says why, e.g. gg without
  * amounts, bgbb with non-integer counts), RT_ENOCONV (no convergence or a flat likelihood; the
  * message gives the numbers), RT_ENOMEM. '*out' is zeroed on failure. */

@@ -172,7 +172,9 @@ static int add_field(rt_result *r, const char *name, rt_value v, int decimals)
     field *f = &r->fields[r->nfields++];
     f->name = nm;
     f->v = v;
-    f->decimals = decimals < 0 ? RT_DECIMALS_AUTO : decimals;
+    f->decimals = decimals == RT_DECIMALS_HIDDEN ? decimals
+                  : decimals < 0                 ? RT_DECIMALS_AUTO
+                                                 : decimals;
     return 0;
 }
 

@@ -12,6 +12,10 @@
 
 /* Decimals hint meaning "automatic" (about 4 significant digits in the human table). */
 #define RT_DECIMALS_AUTO (-1)
+/* Decimals hint of a field the human table leaves out because a table of the result shows the
+ * same numbers (a fit's params.*, se.*, ci95.* beside its 'parameters' table); CSV and JSON
+ * print it as usual. */
+#define RT_DECIMALS_HIDDEN (-2)
 
 /* A new empty result of kind 'kind' (copied; NULL means ""), allocating through 'a' (NULL =
  * malloc). The caller owns it (rt_result_free). NULL when out of memory. */

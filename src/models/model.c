@@ -191,7 +191,7 @@ static rt_status check_row(rt_model_kind kind, const rt_cbs *c, size_t i, rt_err
                            "t_x = %g, n = %g",
                            row_name(c, i, rn, sizeof rn), BGBB_MAX_OPPORTUNITIES, x, tx, T);
     } else {
-        if (!(T > 0.0) || !isfinite(T))
+        if (!(T >= 0.0) || !isfinite(T) || (T == 0.0 && x > 0.0))
             return rt_fail(err, RT_EDOMAIN, NULL, 0, 0, "%s fit: %s: T = %g is not > 0", what,
                            row_name(c, i, rn, sizeof rn), T);
         if (!(tx >= 0.0 && tx <= T))
@@ -237,6 +237,41 @@ static rt_status gg_patterns(const rt_cbs *c, rt_btyd_patterns *p, rt_error *err
     return st;
 }
 
+/* The (x, t_x, T) patterns of a transaction model. Customers with T = 0 (first purchase on
+ * the calibration end, so x = 0) have likelihood 1 under every model: they are left out. */
+static rt_status transaction_patterns(const rt_cbs *c, rt_btyd_patterns *p, rt_error *err)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < c->n; i++)
+        k += c->T[i] > 0.0;
+    if (k == c->n)
+        return rt_btyd_compress(c->x, c->t_x, c->T, c->w, c->n, p, err);
+    if (k == 0)
+        return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
+                       "fit: every customer has T = 0 (first purchase on the calibration end)");
+    double *x = rt_mem_array(NULL, k, sizeof *x), *tx = rt_mem_array(NULL, k, sizeof *tx);
+    double *T = rt_mem_array(NULL, k, sizeof *T), *w = rt_mem_array(NULL, k, sizeof *w);
+    rt_status st;
+    if (x && tx && T && w) {
+        k = 0;
+        for (size_t i = 0; i < c->n; i++)
+            if (c->T[i] > 0.0) {
+                x[k] = c->x[i];
+                tx[k] = c->t_x[i];
+                T[k] = c->T[i];
+                w[k++] = c->w ? c->w[i] : 1.0;
+            }
+        st = rt_btyd_compress(x, tx, T, w, k, p, err);
+    } else {
+        st = rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    rt_mem_free(NULL, x);
+    rt_mem_free(NULL, tx);
+    rt_mem_free(NULL, T);
+    rt_mem_free(NULL, w);
+    return st;
+}
+
 rt_status rt_model_fit(rt_model_kind kind, const rt_cbs *cbs, rt_model *out, rt_error *err)
 {
     rt_btyd_patterns p = {0};
@@ -266,7 +301,7 @@ rt_status rt_model_fit(rt_model_kind kind, const rt_cbs *cbs, rt_model *out, rt_
     if (kind == RT_MODEL_GG)
         st = gg_patterns(cbs, &p, err);
     else
-        st = rt_btyd_compress(cbs->x, cbs->t_x, cbs->T, cbs->w, cbs->n, &p, err);
+        st = transaction_patterns(cbs, &p, err);
     if (st != RT_OK)
         return st;
 
@@ -339,17 +374,17 @@ static int add_fit(rt_result *r, const rt_model *m)
         bad |= rt_result_add_null(r, "unit");
     for (int j = 0; j < k; j++) {
         snprintf(name, sizeof name, "params.%s", models[m->kind].par[j]);
-        bad |= rt_result_add_double(r, name, m->par[j], dec);
+        bad |= rt_result_add_double(r, name, m->par[j], RT_DECIMALS_HIDDEN);
     }
     for (int j = 0; j < k; j++) {
         snprintf(name, sizeof name, "se.%s", models[m->kind].par[j]);
-        bad |= rt_result_add_double(r, name, m->se[j], dec);
+        bad |= rt_result_add_double(r, name, m->se[j], RT_DECIMALS_HIDDEN);
     }
     for (int j = 0; j < k; j++) {
         snprintf(name, sizeof name, "ci95.%s.low", models[m->kind].par[j]);
-        bad |= rt_result_add_double(r, name, m->ci_lo[j], dec);
+        bad |= rt_result_add_double(r, name, m->ci_lo[j], RT_DECIMALS_HIDDEN);
         snprintf(name, sizeof name, "ci95.%s.high", models[m->kind].par[j]);
-        bad |= rt_result_add_double(r, name, m->ci_hi[j], dec);
+        bad |= rt_result_add_double(r, name, m->ci_hi[j], RT_DECIMALS_HIDDEN);
     }
     bad |= rt_result_add_double(r, "loglik", m->loglik, dec);
     bad |= rt_result_add_double(r, "aic", rt_model_aic(m), dec);

@@ -165,10 +165,14 @@ static void put_fields(FILE *f, const rt_result *r)
 {
     size_t nf = rt_result_field_count(r), wmax = 0;
     for (size_t i = 0; i < nf; i++) {
+        if (rt_result_field_decimals(r, i) == RT_DECIMALS_HIDDEN)
+            continue;
         size_t w = text_width(rt_result_field_name(r, i), 1);
         wmax = w > wmax ? w : wmax;
     }
     for (size_t i = 0; i < nf; i++) {
+        if (rt_result_field_decimals(r, i) == RT_DECIMALS_HIDDEN)
+            continue;
         const char *name = rt_result_field_name(r, i);
         char buf[RT_FMT_BUF];
         int raw;
