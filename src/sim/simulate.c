@@ -58,7 +58,7 @@ typedef struct cust {
 
 /* What only the truth and customer files need (see customer_draw for the rules). */
 typedef struct attrs {
-    double par[2]; /* the truth file's two latent parameters (see truth_header) */
+    double par[2]; /* the truth file's two latent parameters (see truth_params) */
     int signup_offset;
     int tier;
     int loyal;

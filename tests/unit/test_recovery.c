@@ -242,7 +242,7 @@ static void run_coverage(model m, int nseeds, coverage *c)
     int npar = m == M_GG ? 3 : 4;
     sample s;
     if (sample_alloc(&s, NCUST) != 0) {
-        CHECK(!"out of memory");
+        CHECK(0 /* out of memory */);
         sample_free(&s);
         return;
     }
@@ -505,7 +505,7 @@ static void rounding_to_days_biases_bgnbd_little(void)
     memset(&cont, 0, sizeof cont);
     sample exact, rounded;
     if (sample_alloc(&exact, NCUST) != 0 || sample_alloc(&rounded, NCUST) != 0) {
-        CHECK(!"out of memory");
+        CHECK(0 /* out of memory */);
         sample_free(&exact);
         sample_free(&rounded);
         return;
