@@ -14,11 +14,19 @@ static const char usage_text[] =
     "Usage: retain simulate [options]\n"
     "\n"
     "Write a synthetic purchase log as CSV (customer_id,date,amount,channel,product), rows in\n"
-    "time order. Customers arrive uniformly over the acquisition period and buy following\n"
-    "BG/NBD: each has a purchase rate lambda ~ Gamma(r, alpha) per week and, after every\n"
-    "repeat purchase, drops out with probability p ~ Beta(a, b). Spend per purchase is\n"
-    "Gamma(p, nu) with nu ~ Gamma(q, gamma) (Gamma-Gamma). The same options give the same\n"
-    "bytes.\n"
+    "time order. Customers arrive uniformly over the acquisition period, make a first\n"
+    "purchase, then buy following a buy-till-you-die model (--model):\n"
+    "  bgnbd   BG/NBD (default): purchases at rate lambda ~ Gamma(r, alpha) per week; after\n"
+    "          every repeat purchase the customer drops out with probability p ~ Beta(a, b)\n"
+    "  mbgnbd  MBG/NBD: the same, but the customer may also drop out right after the first\n"
+    "          purchase (p applies after every purchase)\n"
+    "  pnbd    Pareto/NBD: purchases at rate lambda ~ Gamma(r, alpha) per week during a\n"
+    "          lifetime ~ Exponential(mu) weeks, mu ~ Gamma(s, beta)\n"
+    "  bgbb    BG/BB: a purchase opportunity every --opportunity-days days after the first\n"
+    "          purchase; at each, a living customer drops out with probability theta ~\n"
+    "          Beta(bb-gamma, bb-delta), else buys with probability p ~ Beta(bb-alpha, bb-beta)\n"
+    "Spend per purchase is Gamma(p, nu) with nu ~ Gamma(q, gamma) (Gamma-Gamma). The same\n"
+    "options give the same bytes.\n"
     "\n"
     "Options:\n"
     "  --customers N          number of customers (default 1000)\n"
@@ -26,8 +34,17 @@ static const char usage_text[] =
     "  --start DATE           first day of the log, YYYY-MM-DD (default 2024-01-01)\n"
     "  --days D               length of the log in days (default 365)\n"
     "  --acquisition-days D   customers arrive over the first D days (default days/4)\n"
-    "  --r X, --alpha X       BG/NBD purchase rate: Gamma shape and rate (0.243, 4.414)\n"
-    "  --a X, --b X           BG/NBD dropout: Beta shapes (0.793, 2.426)\n"
+    "  --model M              bgnbd, mbgnbd, pnbd or bgbb (default bgnbd)\n"
+    "  --r X, --alpha X       purchase rate lambda: Gamma shape and rate per week\n"
+    "                         (bgnbd, mbgnbd: 0.243, 4.414; pnbd: 0.553, 10.578)\n"
+    "  --a X, --b X           dropout probability p: Beta shapes (bgnbd, mbgnbd: 0.793, 2.426)\n"
+    "  --s X, --beta X        dropout rate mu: Gamma shape and rate per week (pnbd: 0.606,\n"
+    "                         11.669)\n"
+    "  --bb-alpha X, --bb-beta X\n"
+    "                         purchase probability p: Beta shapes (bgbb: 1.204, 0.750)\n"
+    "  --bb-gamma X, --bb-delta X\n"
+    "                         dropout probability theta: Beta shapes (bgbb: 0.657, 2.783)\n"
+    "  --opportunity-days D   days between purchase opportunities (bgbb: default 7)\n"
     "  --p X                  Gamma-Gamma spend shape per purchase (6.25)\n"
     "  --q X, --gamma X       Gamma-Gamma: shape and rate of nu (3.74, 15.44)\n"
     "  --channels K           number of channels, 1-1000 (default 4: web, app, store, phone)\n"
@@ -36,13 +53,19 @@ static const char usage_text[] =
     "  --orders               add an order_id column\n"
     "  -o, --output FILE      write the log to FILE (default standard output)\n"
     "  --truth FILE           also write each customer's true parameters:\n"
-    "                         customer_id,first_date,lambda,p,dropout_date,alive,nu\n"
+    "                         customer_id,first_date,P1,P2,dropout_date,alive,nu where P1,P2\n"
+    "                         are lambda,p (bgnbd, mbgnbd), lambda,mu (pnbd) or p,theta\n"
+    "                         (bgbb); dropout_date is empty and alive 1 for a customer still\n"
+    "                         alive at the end of the log\n"
     "  --customers-out FILE   also write customer attributes:\n"
     "                         customer_id,signup_date,tier,loyalty_member,satisfaction\n"
     "  -h, --help             show this help and exit\n"
     "\n"
-    "Example:\n"
+    "Options that do not belong to the chosen model are rejected.\n"
+    "\n"
+    "Examples:\n"
     "  retain simulate --customers 20000 --days 730 --seed 42 -o orders.csv\n"
+    "  retain simulate --model pnbd --customers 5000 --truth truth.csv -o orders.csv\n"
     "\n"
     "Exit status: 0 ok, 1 usage error, 2 bad input, 4 I/O error.\n";
 
@@ -52,10 +75,18 @@ enum {
     OPT_START,
     OPT_DAYS,
     OPT_ACQ,
+    OPT_MODEL,
     OPT_R,
     OPT_ALPHA,
     OPT_A,
     OPT_B,
+    OPT_S,
+    OPT_BETA,
+    OPT_BB_ALPHA,
+    OPT_BB_BETA,
+    OPT_BB_GAMMA,
+    OPT_BB_DELTA,
+    OPT_OPP_DAYS,
     OPT_P,
     OPT_Q,
     OPT_GAMMA,
@@ -73,10 +104,18 @@ static const struct option long_options[] = {
     {"start", required_argument, NULL, OPT_START},
     {"days", required_argument, NULL, OPT_DAYS},
     {"acquisition-days", required_argument, NULL, OPT_ACQ},
+    {"model", required_argument, NULL, OPT_MODEL},
     {"r", required_argument, NULL, OPT_R},
     {"alpha", required_argument, NULL, OPT_ALPHA},
     {"a", required_argument, NULL, OPT_A},
     {"b", required_argument, NULL, OPT_B},
+    {"s", required_argument, NULL, OPT_S},
+    {"beta", required_argument, NULL, OPT_BETA},
+    {"bb-alpha", required_argument, NULL, OPT_BB_ALPHA},
+    {"bb-beta", required_argument, NULL, OPT_BB_BETA},
+    {"bb-gamma", required_argument, NULL, OPT_BB_GAMMA},
+    {"bb-delta", required_argument, NULL, OPT_BB_DELTA},
+    {"opportunity-days", required_argument, NULL, OPT_OPP_DAYS},
     {"p", required_argument, NULL, OPT_P},
     {"q", required_argument, NULL, OPT_Q},
     {"gamma", required_argument, NULL, OPT_GAMMA},
@@ -89,6 +128,38 @@ static const struct option long_options[] = {
     {"customers-out", required_argument, NULL, OPT_CUSTOMERS_OUT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
+
+/* The transaction models, as --model names them, in rt_model_kind order. */
+static const struct {
+    const char *name;
+    rt_model_kind kind;
+} models[] = {{"bgnbd", RT_MODEL_BGNBD},
+              {"mbgnbd", RT_MODEL_MBGNBD},
+              {"pnbd", RT_MODEL_PNBD},
+              {"bgbb", RT_MODEL_BGBB}};
+#define NMODELS (sizeof models / sizeof models[0])
+
+/* The model options and the models (bit i = models[i]) each applies to. */
+#define FOR_NBD (1u << 0 | 1u << 1 | 1u << 2)
+#define FOR_BG (1u << 0 | 1u << 1)
+#define FOR_PNBD (1u << 2)
+#define FOR_BGBB (1u << 3)
+static const struct {
+    int opt;
+    const char *name;
+    unsigned models;
+} model_opts[] = {{OPT_R, "r", FOR_NBD},
+                  {OPT_ALPHA, "alpha", FOR_NBD},
+                  {OPT_A, "a", FOR_BG},
+                  {OPT_B, "b", FOR_BG},
+                  {OPT_S, "s", FOR_PNBD},
+                  {OPT_BETA, "beta", FOR_PNBD},
+                  {OPT_BB_ALPHA, "bb-alpha", FOR_BGBB},
+                  {OPT_BB_BETA, "bb-beta", FOR_BGBB},
+                  {OPT_BB_GAMMA, "bb-gamma", FOR_BGBB},
+                  {OPT_BB_DELTA, "bb-delta", FOR_BGBB},
+                  {OPT_OPP_DAYS, "opportunity-days", FOR_BGBB}};
+#define NMODEL_OPTS (sizeof model_opts / sizeof model_opts[0])
 
 /* Parse a whole unsigned decimal 'lo'..UINT64_MAX (no sign, no spaces). Returns 0 or -1. */
 static int parse_u64(const char *s, uint64_t lo, uint64_t *out)
@@ -125,6 +196,31 @@ static int param_option(const char *name, const char *s, double *out)
     return 0;
 }
 
+/* Parse a --model name into 'o->model' and its index in 'models' into '*m'; on failure
+ * print the usage error. */
+static int model_option(const char *s, rt_sim_options *o, size_t *m)
+{
+    for (size_t i = 0; i < NMODELS; i++) {
+        if (strcmp(s, models[i].name) == 0) {
+            o->model = models[i].kind;
+            *m = i;
+            return 0;
+        }
+    }
+    return cli_usage("simulate", "--model must be bgnbd, mbgnbd, pnbd or bgbb, got '%s'", s);
+}
+
+/* After parsing: reject a model option ('given' has bit j set for model_opts[j]) that does
+ * not apply to models[m]. */
+static int check_model_options(unsigned given, size_t m)
+{
+    for (size_t j = 0; j < NMODEL_OPTS; j++)
+        if ((given >> j & 1u) && !(model_opts[j].models >> m & 1u))
+            return cli_usage("simulate", "--%s does not apply to --model %s", model_opts[j].name,
+                             models[m].name);
+    return 0;
+}
+
 /* Parse argv into 'o' and the three output paths. Returns 0, -1 for --help (already
  * printed), or the usage exit status after printing the error. */
 static int parse_args(int argc, char **argv, rt_sim_options *o, const char **out_path,
@@ -132,9 +228,14 @@ static int parse_args(int argc, char **argv, rt_sim_options *o, const char **out
 {
     int32_t v = 0;
     int c, rc = 0;
+    unsigned given = 0; /* bit j: model_opts[j] was given */
+    size_t model = 0;   /* index in 'models' */
     optind = 1;
     opterr = 0;
     while (rc == 0 && (c = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
+        for (size_t j = 0; j < NMODEL_OPTS; j++)
+            if (model_opts[j].opt == c)
+                given |= 1u << j;
         switch (c) {
         case OPT_CUSTOMERS:
             if (parse_u64(optarg, 1, &o->customers) != 0)
@@ -158,6 +259,9 @@ static int parse_args(int argc, char **argv, rt_sim_options *o, const char **out
         case OPT_ACQ:
             rc = int_option("acquisition-days", optarg, 1, INT32_MAX, &o->acquisition_days);
             break;
+        case OPT_MODEL:
+            rc = model_option(optarg, o, &model);
+            break;
         case OPT_R:
             rc = param_option("r", optarg, &o->r);
             break;
@@ -169,6 +273,27 @@ static int parse_args(int argc, char **argv, rt_sim_options *o, const char **out
             break;
         case OPT_B:
             rc = param_option("b", optarg, &o->b);
+            break;
+        case OPT_S:
+            rc = param_option("s", optarg, &o->s);
+            break;
+        case OPT_BETA:
+            rc = param_option("beta", optarg, &o->beta);
+            break;
+        case OPT_BB_ALPHA:
+            rc = param_option("bb-alpha", optarg, &o->bb_alpha);
+            break;
+        case OPT_BB_BETA:
+            rc = param_option("bb-beta", optarg, &o->bb_beta);
+            break;
+        case OPT_BB_GAMMA:
+            rc = param_option("bb-gamma", optarg, &o->bb_gamma);
+            break;
+        case OPT_BB_DELTA:
+            rc = param_option("bb-delta", optarg, &o->bb_delta);
+            break;
+        case OPT_OPP_DAYS:
+            rc = int_option("opportunity-days", optarg, 1, INT32_MAX, &o->opportunity_days);
             break;
         case OPT_P:
             rc = param_option("p", optarg, &o->p_shape);
@@ -212,6 +337,8 @@ static int parse_args(int argc, char **argv, rt_sim_options *o, const char **out
     }
     if (rc == 0 && optind < argc)
         rc = cli_usage("simulate", "unexpected argument '%s'", argv[optind]);
+    if (rc == 0)
+        rc = check_model_options(given, model);
     int32_t days = o->days ? o->days : 365;
     if (rc == 0 && o->acquisition_days > days)
         rc = cli_usage("simulate",

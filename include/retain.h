@@ -672,10 +672,20 @@ RT_API rt_status rt_validate_run(const rt_cbs *cbs, const rt_events *ev,
 
 /* ---- simulation ---- */
 
-/* Parameters of the synthetic log (zero means default, shown in brackets). Purchases follow
- * BG/NBD: lambda ~ Gamma(r, alpha) per week, after each repeat purchase the customer drops
- * out with probability p ~ Beta(a, b); spend per purchase ~ Gamma(p_shape, nu) with
- * nu ~ Gamma(q, gamma) (Gamma-Gamma). */
+/* Parameters of the synthetic log (zero means default, shown in brackets). Every customer
+ * makes a first purchase on arrival; later purchases follow 'model':
+ *  - BG/NBD: lambda ~ Gamma(r, alpha) per week; after each repeat purchase the customer drops
+ *    out with probability p ~ Beta(a, b);
+ *  - MBG/NBD: the same, but p applies after every purchase, the first one included, so a
+ *    customer may drop out right after the first purchase (Batislam et al. 2007);
+ *  - Pareto/NBD: purchases at rate lambda ~ Gamma(r, alpha) per week during a lifetime
+ *    ~ Exponential(mu) weeks from the first purchase, mu ~ Gamma(s, beta);
+ *  - BG/BB: opportunities every 'opportunity_days' days after the first purchase; at each,
+ *    a living customer drops out with probability theta ~ Beta(bb_gamma, bb_delta), and if
+ *    still alive buys with probability p ~ Beta(bb_alpha, bb_beta), so it is alive at
+ *    opportunity t with probability (1 - theta)^t (Fader, Hardie & Shang 2010).
+ * Spend per purchase ~ Gamma(p_shape, nu) with nu ~ Gamma(q, gamma) (Gamma-Gamma). Fields
+ * of the other models are ignored. */
 typedef struct rt_sim_options {
     uint64_t customers;          /* [1000] */
     uint64_t seed;               /* [1]; the same seed gives the same bytes */
@@ -693,21 +703,26 @@ typedef struct rt_sim_options {
                                     bgbb (sbg and gg are not transaction models) */
     double s, beta;              /* Pareto/NBD dropout rate mu ~ Gamma(s, beta) per week
                                     [0.606, 11.669]; r and alpha as above [0.553, 10.578 for
-                                    pnbd] */
+                                    pnbd] (the CDNOW Pareto/NBD estimates) */
     double bb_alpha, bb_beta, bb_gamma, bb_delta; /* BG/BB: purchase probability per
                                     opportunity ~ Beta(alpha, beta), dropout probability per
                                     opportunity ~ Beta(gamma, delta) [1.204, 0.750, 0.657,
-                                    2.783] */
-    int32_t opportunity_days;                     /* BG/BB: days between opportunities [7] */
+                                    2.783] (FHS 2010's donation data estimates) */
+    int32_t opportunity_days;                     /* BG/BB: days between opportunities, >= 1
+                                                     [7] */
 } rt_sim_options;
 
 /* Stream a synthetic transaction log as CSV to 'out' (header customer_id,date,amount,channel,
  * product[,order_id]), rows in time order. Memory is O(customers), never O(rows). If 'truth'
- * is not NULL, also write one CSV row per customer: customer_id,first_date,lambda,p,
- * dropout_date (empty if alive at the end),alive,nu. If 'customers_out' is not NULL, write
- * customer attributes: customer_id,signup_date,tier,loyalty_member,satisfaction (1-5; higher
- * satisfaction lowers the dropout probability). Returns RT_EDOMAIN for impossible options,
- * RT_EIO when a write fails, RT_ENOMEM. */
+ * is not NULL, also write one CSV row per customer: customer_id,first_date,<two latent
+ * parameters>,dropout_date (empty if alive at the end),alive,nu, the parameters being
+ * lambda,p (BG/NBD, MBG/NBD), lambda,mu (Pareto/NBD) or p,theta (BG/BB); the dropout date is
+ * that of the purchase after which the customer left (BG/NBD, MBG/NBD), of the end of its
+ * lifetime (Pareto/NBD) or of the opportunity it did not live to see (BG/BB). If
+ * 'customers_out' is not NULL, write customer attributes: customer_id,signup_date,tier,
+ * loyalty_member,satisfaction (1-5; higher satisfaction lowers the dropout probability).
+ * Returns RT_EDOMAIN for impossible options (the message names the field), RT_EIO when a
+ * write fails, RT_ENOMEM. */
 RT_API rt_status rt_simulate(const rt_sim_options *opt, FILE *out, FILE *truth, FILE *customers_out,
                              rt_error *err);
 

@@ -1,8 +1,10 @@
-/* simulate.c - rt_simulate: a synthetic purchase log drawn from BG/NBD (Fader, Hardie & Lee
- * 2005) with Gamma-Gamma spend (Fader, Hardie & Lee 2005b / Colombo & Jiang 1999).
- * Upstream of nothing: it only writes CSV that the rest of retain reads back. The one thing to
- * know: rows stream out in time order through a radix heap of the customers still active,
- * and every customer draws from its own RNG stream, so the bytes depend only on the options.
+/* simulate.c - rt_simulate: a synthetic purchase log drawn from a buy-till-you-die model
+ * (BG/NBD, Fader, Hardie & Lee 2005; MBG/NBD, Batislam, Denizel & Filiztekin 2007; Pareto/NBD,
+ * Schmittlein, Morrison & Colombo 1987; BG/BB, Fader, Hardie & Shang 2010) with Gamma-Gamma
+ * spend (Fader, Hardie & Lee 2005b / Colombo & Jiang 1999). Upstream of nothing: it only
+ * writes CSV that the rest of retain reads back. The one thing to know: rows stream out in
+ * time order through a radix heap of the customers still active, and every customer draws
+ * from its own RNG stream, so the bytes depend only on the options.
  * SPDX-License-Identifier: MIT */
 #include "core/date.h"
 #include "core/error.h"
@@ -42,8 +44,11 @@ static const char *const base_channels[6] = {"web",   "app",         "store",
 typedef struct cust {
     rt_rng rng;
     uint64_t id;     /* customer number, 1..N in order of arrival */
-    double rate;     /* purchases per day while alive (lambda / 7) */
-    double p;        /* dropout probability after each repeat purchase */
+    double rate;     /* purchases per day while alive (lambda / 7); BG/BB: unused */
+    double p;        /* BG/NBD: dropout probability after each repeat purchase; MBG/NBD: after
+                        each purchase; BG/BB: at each opportunity (theta); Pareto/NBD: unused */
+    double buy;      /* BG/BB: purchase probability at each opportunity */
+    double death;    /* Pareto/NBD: dropout time, days since the start (inf = never) */
     double nu;       /* Gamma-Gamma scale: spend per purchase ~ Gamma(p_shape, rate nu) */
     uint32_t fav[3]; /* favourite products (0-based) */
     uint16_t chan;   /* favourite channel (0-based) */
@@ -53,7 +58,7 @@ typedef struct cust {
 
 /* What only the truth and customer files need (see customer_draw for the rules). */
 typedef struct attrs {
-    double lambda; /* purchases per week, as drawn */
+    double par[2]; /* the truth file's two latent parameters (see truth_params) */
     int signup_offset;
     int tier;
     int loyal;
@@ -84,8 +89,8 @@ typedef struct arrivals {
 
 typedef struct sim {
     rt_sim_options o; /* the caller's options with defaults filled in */
-    double lg_mean;   /* digamma(r): mean of log Gamma(r, 1) */
-    double lg_sd;     /* sqrt(trigamma(r)): its standard deviation */
+    double lg_mean;   /* mean of the tier score's log-propensity (see customer_draw) */
+    double lg_sd;     /* its standard deviation */
     double *chan_cdf; /* cumulative channel popularity, 1/(k+1) */
     double *prod_cdf; /* cumulative product popularity, Zipf 1/(k+1) */
     char (*chan_name)[16];
@@ -199,6 +204,74 @@ static rt_status check_param(double *v, double def, const char *name, rt_error *
     return RT_OK;
 }
 
+/* The model's name for messages. */
+static const char *model_name(rt_model_kind k)
+{
+    switch (k) {
+    case RT_MODEL_BGNBD:
+        return "bgnbd";
+    case RT_MODEL_MBGNBD:
+        return "mbgnbd";
+    case RT_MODEL_PNBD:
+        return "pnbd";
+    case RT_MODEL_BGBB:
+        return "bgbb";
+    case RT_MODEL_SBG:
+        return "sbg";
+    case RT_MODEL_GG:
+        return "gg";
+    }
+    return NULL;
+}
+
+/* Check 'o->model' and fill the parameters it uses (the others are ignored and left as
+ * given). Defaults: BG/NBD and MBG/NBD the CDNOW BG/NBD estimates (FHL 2005), Pareto/NBD the
+ * CDNOW Pareto/NBD estimates (FHL 2005 "A note on deriving the Pareto/NBD model"), BG/BB the
+ * FHS 2010 donation estimates. */
+static rt_status model_options(rt_sim_options *o, rt_error *err)
+{
+    rt_status st = RT_OK;
+    switch (o->model) {
+    case RT_MODEL_BGNBD:
+    case RT_MODEL_MBGNBD:
+        if ((st = check_param(&o->r, 0.243, "r", err)) != RT_OK ||
+            (st = check_param(&o->alpha, 4.414, "alpha", err)) != RT_OK ||
+            (st = check_param(&o->a, 0.793, "a", err)) != RT_OK ||
+            (st = check_param(&o->b, 2.426, "b", err)) != RT_OK)
+            return st;
+        return RT_OK;
+    case RT_MODEL_PNBD:
+        if ((st = check_param(&o->r, 0.553, "r", err)) != RT_OK ||
+            (st = check_param(&o->alpha, 10.578, "alpha", err)) != RT_OK ||
+            (st = check_param(&o->s, 0.606, "s", err)) != RT_OK ||
+            (st = check_param(&o->beta, 11.669, "beta", err)) != RT_OK)
+            return st;
+        return RT_OK;
+    case RT_MODEL_BGBB:
+        if ((st = check_param(&o->bb_alpha, 1.204, "bb_alpha", err)) != RT_OK ||
+            (st = check_param(&o->bb_beta, 0.750, "bb_beta", err)) != RT_OK ||
+            (st = check_param(&o->bb_gamma, 0.657, "bb_gamma", err)) != RT_OK ||
+            (st = check_param(&o->bb_delta, 2.783, "bb_delta", err)) != RT_OK)
+            return st;
+        if (o->opportunity_days == 0)
+            o->opportunity_days = 7;
+        if (o->opportunity_days < 1)
+            return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
+                           "simulate: opportunity_days must be >= 1, got %ld",
+                           (long)o->opportunity_days);
+        return RT_OK;
+    case RT_MODEL_SBG:
+    case RT_MODEL_GG:
+        break;
+    }
+    const char *name = model_name(o->model);
+    if (name)
+        return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
+                       "simulate: model must be bgnbd, mbgnbd, pnbd or bgbb, got %s", name);
+    return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
+                   "simulate: model must be bgnbd, mbgnbd, pnbd or bgbb, got %d", (int)o->model);
+}
+
 /* Copy 'in' (may be NULL) into 's->o' with every zero field replaced by its default (see
  * retain.h), and reject impossible values with RT_EDOMAIN naming the option. */
 static rt_status fill_options(sim *s, const rt_sim_options *in, rt_error *err)
@@ -230,10 +303,7 @@ static rt_status fill_options(sim *s, const rt_sim_options *in, rt_error *err)
         return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
                        "simulate: acquisition_days must be <= days (%ld), got %ld", (long)o->days,
                        (long)o->acquisition_days);
-    if ((st = check_param(&o->r, 0.243, "r", err)) != RT_OK ||
-        (st = check_param(&o->alpha, 4.414, "alpha", err)) != RT_OK ||
-        (st = check_param(&o->a, 0.793, "a", err)) != RT_OK ||
-        (st = check_param(&o->b, 2.426, "b", err)) != RT_OK ||
+    if ((st = model_options(o, err)) != RT_OK ||
         (st = check_param(&o->p_shape, 6.25, "p_shape", err)) != RT_OK ||
         (st = check_param(&o->q, 3.74, "q", err)) != RT_OK ||
         (st = check_param(&o->gamma_gg, 15.44, "gamma_gg", err)) != RT_OK)
@@ -291,8 +361,14 @@ static rt_status build_tables(sim *s, rt_error *err)
     s->id_width = w > 8 ? w : 8;
     w = digits((uint64_t)s->o.products);
     s->prod_width = w > 4 ? w : 4;
-    s->lg_mean = digamma(s->o.r);
-    s->lg_sd = sqrt(trigamma(s->o.r));
+    if (s->o.model == RT_MODEL_BGBB) { /* log p, p ~ Beta(bb_alpha, bb_beta) */
+        double a = s->o.bb_alpha, b = s->o.bb_beta;
+        s->lg_mean = digamma(a) - digamma(a + b);
+        s->lg_sd = sqrt(trigamma(a) - trigamma(a + b));
+    } else { /* log(lambda alpha), lambda alpha ~ Gamma(r, 1) */
+        s->lg_mean = digamma(s->o.r);
+        s->lg_sd = sqrt(trigamma(s->o.r));
+    }
     s->cur_day = -1;
     return RT_OK;
 }
@@ -323,34 +399,58 @@ static double arrivals_next(arrivals *a)
 }
 
 /* Draw customer 'id' into 'c' from its own stream (seed, id), in this fixed order:
- *   lambda ~ Gamma(r, rate alpha) per week; p ~ Beta(a, b); nu ~ Gamma(q, rate gamma);
- *   favourite channel ~ weights 1/(k+1); 1-3 favourite products, each Zipf-weighted (up to
- *   8 redraws to avoid repeating one); then the attribute draws: signup offset U{0..30},
- *   tier noise N(0,1), loyalty U(0,1), satisfaction noise N(0,1).
+ *   the model's two latent parameters: BG/NBD and MBG/NBD lambda ~ Gamma(r, rate alpha) per
+ *   week, p ~ Beta(a, b); Pareto/NBD lambda as above, mu ~ Gamma(s, rate beta) per week;
+ *   BG/BB p ~ Beta(bb_alpha, bb_beta), theta ~ Beta(bb_gamma, bb_delta);
+ *   nu ~ Gamma(q, rate gamma); favourite channel ~ weights 1/(k+1); 1-3 favourite products,
+ *   each Zipf-weighted (up to 8 redraws to avoid repeating one); then the attribute draws:
+ *   signup offset U{0..30}, tier noise N(0,1), loyalty U(0,1), satisfaction noise N(0,1);
+ *   last, Pareto/NBD only: the lifetime ~ Exp(mu) weeks.
  * The attribute draws are made whether or not 'at' is wanted, so the event log is the same
  * with or without the truth and customer files. When 'at' is not NULL it receives:
- *   tier: score = 0.6 z + 0.8 e, z = (log(lambda alpha) - digamma(r)) / sqrt(trigamma(r))
- *         (log lambda standardised by its exact mean and sd), e the tier noise; premium if
- *         score > Phi^-1(0.9), plus if > Phi^-1(0.6), else basic.
+ *   tier: score = 0.6 z + 0.8 e, with z the log purchase propensity standardised by its exact
+ *         mean and sd: (log(lambda alpha) - digamma(r)) / sqrt(trigamma(r)), or for BG/BB
+ *         (log p - digamma(bb_alpha) + digamma(bb_alpha + bb_beta)) / sqrt(trigamma(bb_alpha)
+ *         - trigamma(bb_alpha + bb_beta)); e the tier noise; premium if score > Phi^-1(0.9),
+ *         plus if > Phi^-1(0.6), else basic.
  *   loyalty member: uniform < 0.25 / 0.45 / 0.70 for basic / plus / premium.
- *   satisfaction: clamp(floor(5 - 4p + 0.75 n + 0.5), 1, 5), n the satisfaction noise;
- *         p keeps its exact Beta(a, b) marginal, and satisfaction falls as p rises. */
+ *   satisfaction: clamp(floor(5 - 4d + 0.75 n + 0.5), 1, 5), n the satisfaction noise and d
+ *         the dropout propensity: p (BG/NBD, MBG/NBD), theta (BG/BB), or mu / (lambda + mu),
+ *         the chance of leaving before the next purchase (Pareto/NBD). Satisfaction falls as
+ *         d rises; the parameters keep their exact marginals. */
 static void customer_draw(const sim *s, uint64_t id, cust *c, attrs *at)
 {
+    const rt_sim_options *o = &s->o;
     rt_rng *g = &c->rng;
-    rt_rng_seed(g, s->o.seed, id);
-    double lg = rt_rng_log_gamma(g, s->o.r); /* log of a Gamma(r, 1) draw */
-    double lambda = exp(lg) / s->o.alpha;
+    rt_rng_seed(g, o->seed, id);
     c->id = id;
-    c->rate = lambda / 7.0;
-    c->p = rt_rng_beta(g, s->o.a, s->o.b);
-    c->nu = rt_rng_gamma(g, s->o.q) / s->o.gamma_gg;
-    c->chan = (uint16_t)rt_rng_discrete(g, s->chan_cdf, (size_t)s->o.channels);
+    double lg, par1, par2, drop; /* log-propensity for the tier, truth parameters, dropout */
+    c->rate = 0.0;
+    c->p = 0.0;
+    c->buy = 0.0;
+    c->death = (double)INFINITY;
+    if (o->model == RT_MODEL_BGBB) {
+        par1 = c->buy = rt_rng_beta(g, o->bb_alpha, o->bb_beta);
+        par2 = c->p = drop = rt_rng_beta(g, o->bb_gamma, o->bb_delta);
+        lg = log(par1); /* -inf when p is 0: the lowest tier */
+    } else {
+        lg = rt_rng_log_gamma(g, o->r); /* log of a Gamma(r, 1) draw */
+        par1 = exp(lg) / o->alpha;
+        c->rate = par1 / 7.0;
+        if (o->model == RT_MODEL_PNBD) {
+            par2 = rt_rng_gamma(g, o->s) / o->beta;
+            drop = par2 > 0.0 ? par2 / (par1 + par2) : 0.0;
+        } else {
+            par2 = c->p = drop = rt_rng_beta(g, o->a, o->b);
+        }
+    }
+    c->nu = rt_rng_gamma(g, o->q) / o->gamma_gg;
+    c->chan = (uint16_t)rt_rng_discrete(g, s->chan_cdf, (size_t)o->channels);
     c->nfav = (uint8_t)(1 + rt_rng_below(g, 3));
     for (int j = 0; j < c->nfav; j++) {
         uint32_t pick = 0;
         for (int tries = 0; tries < 8; tries++) {
-            pick = (uint32_t)rt_rng_discrete(g, s->prod_cdf, (size_t)s->o.products);
+            pick = (uint32_t)rt_rng_discrete(g, s->prod_cdf, (size_t)o->products);
             int dup = 0;
             for (int i = 0; i < j; i++)
                 dup |= c->fav[i] == pick;
@@ -364,15 +464,18 @@ static void customer_draw(const sim *s, uint64_t id, cust *c, attrs *at)
     double tier_noise = rt_rng_normal(g);
     double loyal_u = rt_rng_uniform(g);
     double sat_noise = rt_rng_normal(g);
+    if (o->model == RT_MODEL_PNBD) /* days from the first purchase; mu = 0 gives +inf */
+        c->death = rt_rng_exp(g) / par2 * 7.0;
     if (!at)
         return;
-    at->lambda = lambda;
+    at->par[0] = par1;
+    at->par[1] = par2;
     at->signup_offset = offset;
     double score =
         TIER_RHO * (lg - s->lg_mean) / s->lg_sd + sqrt(1.0 - TIER_RHO * TIER_RHO) * tier_noise;
     at->tier = score > TIER_CUT_PREMIUM ? 2 : score > TIER_CUT_PLUS ? 1 : 0;
     at->loyal = loyal_u < loyalty_prob[at->tier];
-    double sat = floor(5.0 - 4.0 * c->p + 0.75 * sat_noise + 0.5);
+    double sat = floor(5.0 - 4.0 * drop + 0.75 * sat_noise + 0.5);
     at->satisfaction = sat < 1.0 ? 1 : sat > 5.0 ? 5 : (int)sat;
 }
 
@@ -454,23 +557,85 @@ static void emit_row(sim *s, cust *c, double t)
     s->len = (size_t)(p - s->buf);
 }
 
-/* Write the purchase of 'c' at '*t' and move it on: after a repeat purchase it drops out with
- * probability p; otherwise its next purchase comes Exp(lambda) weeks later. Returns 1 with the
- * next time in '*t' while that is inside the log, else 0 (the customer leaves the queue). */
-static int purchase(sim *s, cust *c, double *t)
+/* BG/NBD and MBG/NBD: after a purchase the customer drops out with probability p (BG/NBD:
+ * only after a repeat purchase, 'first' = 0; MBG/NBD: after every purchase, the first one
+ * included); otherwise its next purchase comes Exp(lambda) weeks later. */
+static int next_bgnbd(sim *s, cust *c, double *t, int first)
 {
-    emit_row(s, c, *t);
-    if (c->repeat && rt_rng_uniform(&c->rng) < c->p) {
+    if ((!first || s->o.model == RT_MODEL_MBGNBD) && rt_rng_uniform(&c->rng) < c->p) {
         if (s->dropout)
             s->dropout[c->id - 1] = (int32_t)*t;
         return 0;
     }
-    c->repeat = 1;
     double next = *t + rt_rng_exp(&c->rng) / c->rate; /* rate 0 gives +inf */
     if (!(next < (double)s->o.days))
         return 0;
     *t = next;
     return 1;
+}
+
+/* Pareto/NBD: the next purchase comes Exp(lambda) weeks later unless the customer's
+ * lifetime (drawn with it, Exp(mu) weeks from the first purchase) ends first. */
+static int next_pnbd(sim *s, cust *c, double *t)
+{
+    double next = *t + rt_rng_exp(&c->rng) / c->rate;
+    if (!(next < c->death)) {
+        if (s->dropout && c->death < (double)s->o.days)
+            s->dropout[c->id - 1] = (int32_t)c->death;
+        return 0;
+    }
+    if (!(next < (double)s->o.days))
+        return 0;
+    *t = next;
+    return 1;
+}
+
+/* BG/BB (FHS 2010): opportunities come every 'opportunity_days' days after the first
+ * purchase. At each one a living customer first dies with probability theta, and if it
+ * survives buys with probability p. Rather than visit every opportunity, jump to the next
+ * one where something happens: each does with probability q = theta + (1 - theta) p, so the
+ * wait is Geometric(q) opportunities, and the event is a death with probability theta / q.
+ * The dropout date is the day of the opportunity the customer no longer lives to see. */
+static int next_bgbb(sim *s, cust *c, double *t)
+{
+    double q = c->p + (1.0 - c->p) * c->buy;
+    if (!(q > 0.0))
+        return 0; /* never buys again and never dies */
+    double u = rt_rng_uniform(&c->rng);
+    double k = q < 1.0 ? floor(log(u) / log1p(-q)) + 1.0 : 1.0;
+    double step = k * (double)s->o.opportunity_days;
+    double next = *t + step;
+    if (!(next < (double)s->o.days))
+        return 0;
+    /* Keep the opportunity on its exact day: t + step could round up across midnight. */
+    int64_t day = (int64_t)*t + (int64_t)step;
+    if ((int64_t)next != day)
+        next = nextafter((double)(day + 1), 0.0);
+    if (rt_rng_uniform(&c->rng) * q < c->p) {
+        if (s->dropout)
+            s->dropout[c->id - 1] = (int32_t)day;
+        return 0;
+    }
+    *t = next;
+    return 1;
+}
+
+/* Write the purchase of 'c' at '*t' and move it on to its next one by the model's rules.
+ * Returns 1 with the next time in '*t' while that is inside the log, else 0 (the customer
+ * leaves the queue). */
+static int purchase(sim *s, cust *c, double *t)
+{
+    emit_row(s, c, *t);
+    int first = !c->repeat;
+    c->repeat = 1;
+    switch (s->o.model) {
+    case RT_MODEL_PNBD:
+        return next_pnbd(s, c, t);
+    case RT_MODEL_BGBB:
+        return next_bgbb(s, c, t);
+    default:
+        return next_bgnbd(s, c, t, first);
+    }
 }
 
 /* ---- the event queue ---- */
@@ -580,8 +745,11 @@ static int add_arrival(sim *s, arrivals *arr, uint64_t id)
     uint32_t slot;
     if (take_slot(s, &slot) != 0)
         return -1;
-    customer_draw(s, id, &s->slots[slot], NULL);
-    return q_push(s, arrivals_next(arr), slot);
+    cust *c = &s->slots[slot];
+    customer_draw(s, id, c, NULL);
+    double t = arrivals_next(arr);
+    c->death += t; /* Pareto/NBD: from the first purchase to days since the start */
+    return q_push(s, t, slot);
 }
 
 /* Stream the whole event log: pop the earliest (time, customer) from the queue, write the
@@ -641,12 +809,26 @@ static rt_status write_log(sim *s, rt_error *err)
 
 /* ---- truth and customer files ---- */
 
+/* The truth file's two parameter columns for 'model'. */
+static const char *truth_params(rt_model_kind model)
+{
+    switch (model) {
+    case RT_MODEL_PNBD:
+        return "lambda,mu";
+    case RT_MODEL_BGBB:
+        return "p,theta";
+    default:
+        return "lambda,p";
+    }
+}
+
 /* Replay every customer's draws (they depend only on seed and number) and write the truth
  * and customer-attribute files, either of which may be NULL. */
 static rt_status write_customers(sim *s, FILE *truth, FILE *cf, rt_error *err)
 {
     errno = 0;
-    if (truth && fputs("customer_id,first_date,lambda,p,dropout_date,alive,nu\n", truth) < 0)
+    if (truth && fprintf(truth, "customer_id,first_date,%s,dropout_date,alive,nu\n",
+                         truth_params(s->o.model)) < 0)
         return rt_fail_errno(err, write_errno(), "simulate: cannot write the truth file");
     if (cf && fputs("customer_id,signup_date,tier,loyalty_member,satisfaction\n", cf) < 0)
         return rt_fail_errno(err, write_errno(), "simulate: cannot write the customer file");
@@ -666,8 +848,8 @@ static rt_status write_customers(sim *s, FILE *truth, FILE *cf, rt_error *err)
             other[0] = '\0';
             if (d >= 0)
                 rt_date_format((int32_t)(s->o.start_day + d), other);
-            if (fprintf(truth, "%s,%s,%.17g,%.17g,%s,%d,%.17g\n", idbuf, first, at.lambda, c.p,
-                        other, d < 0, c.nu) < 0)
+            if (fprintf(truth, "%s,%s,%.17g,%.17g,%s,%d,%.17g\n", idbuf, first, at.par[0],
+                        at.par[1], other, d < 0, c.nu) < 0)
                 return rt_fail_errno(err, write_errno(), "simulate: cannot write the truth file");
         }
         if (cf) {

@@ -1,7 +1,9 @@
 /* test_simulate.c - rt_simulate: determinism, row format and order, the truth and customer
- * files, the model's moments against their closed forms, option and write errors.
+ * files, each model's moments (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB) against closed forms
+ * computed here, option and write errors.
  * SPDX-License-Identifier: MIT */
 #include "harness.h"
+#include "models/bgnbd_predict.h"
 #include "retain.h"
 #include "sim/rng.h"
 
@@ -677,6 +679,486 @@ static void simulate_tiers_follow_purchase_rate(void)
     CHECK(fabs((double)loyal[2] / (double)count[2] - 0.70) < 0.03);
 }
 
+/* ---- the other transaction models ---- */
+
+/* Quadrature for the closed forms below, independent of the model code.
+ * E[f(p)] for p ~ Beta(a, b) by tanh-sinh quadrature: p = 1 / (1 + exp(-pi sinh u)) turns
+ * the density's endpoint singularities into a doubly exponentially decaying integrand, and
+ * the trapezoid rule in u (step 1/64 on [-4.5, 4.5]) then converges to ~1e-12 for the
+ * smooth f used here (checked below against E[p] and FHL 2005 eq. 7). log p and log(1 - p)
+ * come straight from u, so the density stays exact next to 0 and 1. */
+typedef double (*beta_fn)(double p, const double *k);
+
+static double beta_expect(beta_fn f, const double *k, double a, double b)
+{
+    const double h = 1.0 / 64, lb = lgamma(a) + lgamma(b) - lgamma(a + b);
+    double sum = 0.0;
+    for (int i = -288; i <= 288; i++) {
+        double u = i * h, v = M_PI * sinh(u);
+        double lp = -log1p(exp(-v)), lq = -log1p(exp(v)); /* log p, log(1 - p) */
+        /* dp/du = pi cosh(u) p (1 - p) */
+        double w = M_PI * cosh(u) * exp(a * lp + b * lq - lb);
+        if (w > 0.0)
+            sum += w * f(exp(lp), k);
+    }
+    return sum * h;
+}
+
+static double f_identity(double p, const double *k)
+{
+    (void)k;
+    return p;
+}
+
+/* BG/NBD: E[X(t) | p] = (1 - E[exp(-lambda p t)]) / p with E over lambda ~ Gamma(r, alpha)
+ * = (alpha / (alpha + p t))^r (FHL 2005 sec. 3). k = (r, alpha, t). */
+static double f_bgnbd(double p, const double *k)
+{
+    double one_minus = -expm1(-k[0] * log1p(p * k[2] / k[1]));
+    return one_minus / p;
+}
+
+/* MBG/NBD: with probability p the customer leaves at the first purchase, else it is a
+ * BG/NBD customer: E[X(t) | p] = (1 - p) f_bgnbd. */
+static double f_mbgnbd(double p, const double *k)
+{
+    return (1.0 - p) * f_bgnbd(p, k);
+}
+
+/* Mean over the arrival time u ~ U(0, 1) day of 'g' at T = (days - u) / 7 weeks, by the
+ * midpoint rule on 16 points: g is smooth and nearly linear over one day, so the rule's
+ * error (~ g'' / (12 * 16^2) days^2) is below 1e-7 of g here. */
+static double mean_over_arrival(double (*g)(double T, const double *k), const double *k,
+                                double days)
+{
+    double s = 0.0;
+    for (int i = 0; i < 16; i++)
+        s += g((days - (i + 0.5) / 16.0) / 7.0, k);
+    return s / 16.0;
+}
+
+/* k = (r, alpha, t ignored, a, b) */
+static double ex_bgnbd(double T, const double *k)
+{
+    double kk[3] = {k[0], k[1], T};
+    return beta_expect(f_bgnbd, kk, k[3], k[4]);
+}
+
+static double ex_mbgnbd(double T, const double *k)
+{
+    double kk[3] = {k[0], k[1], T};
+    return beta_expect(f_mbgnbd, kk, k[3], k[4]);
+}
+
+/* MBG/NBD: no repeat purchase in (0, T] = left at the first purchase, or alive and no purchase:
+ * a/(a+b) + b/(a+b) (alpha / (alpha + T))^r. k = (r, alpha, -, a, b). */
+static double zero_mbgnbd(double T, const double *k)
+{
+    double r = k[0], al = k[1], a = k[3], b = k[4];
+    return a / (a + b) + b / (a + b) * pow(al / (al + T), r);
+}
+
+/* Pareto/NBD: E[X(T)] = r beta / (alpha (s - 1)) [1 - (beta / (beta + T))^(s - 1)]
+ * (Schmittlein et al. 1987; FHL's note). k = (r, alpha, s, beta). */
+static double ex_pnbd(double T, const double *k)
+{
+    double r = k[0], al = k[1], s = k[2], be = k[3];
+    return r * be / (al * (s - 1.0)) * (1.0 - pow(be / (be + T), s - 1.0));
+}
+
+/* The same from its definition: E[X(T) | lambda, mu] = lambda E[min(tau, T)], and
+ * E[min(tau, T)] = int_0^T P(tau > u) du = int_0^T (beta / (beta + u))^s du over mu, by
+ * Simpson's rule on 4000 intervals (smooth integrand: error ~1e-12 relative). */
+static double ex_pnbd_by_integration(double T, const double *k)
+{
+    double r = k[0], al = k[1], s = k[2], be = k[3];
+    int n = 4000;
+    double h = T / n, sum = 0.0;
+    for (int i = 0; i <= n; i++) {
+        double w = i == 0 || i == n ? 1.0 : i % 2 ? 4.0 : 2.0;
+        sum += w * pow(be / (be + i * h), s);
+    }
+    return r / al * sum * h / 3.0;
+}
+
+/* Pareto/NBD: still alive after T weeks: E[exp(-mu T)] = (beta / (beta + T))^s. */
+static double alive_pnbd(double T, const double *k)
+{
+    return pow(k[3] / (k[3] + T), k[2]);
+}
+
+/* BG/BB: E[X(n)] = alpha/(alpha+beta) delta/(gamma-1) [1 - G(gamma+delta) G(1+delta+n) /
+ * (G(gamma+delta+n) G(1+delta))] (Fader, Hardie & Shang 2010, eq. 9). k = (a, b, g, d). */
+static double ex_bgbb(double n, const double *k)
+{
+    double a = k[0], b = k[1], g = k[2], d = k[3];
+    double ratio = exp(lgamma(g + d) + lgamma(1 + d + n) - lgamma(g + d + n) - lgamma(1 + d));
+    return a / (a + b) * d / (g - 1.0) * (1.0 - ratio);
+}
+
+/* BG/BB: P(alive at opportunity t) = E[(1 - theta)^t] = B(gamma, delta + t) / B(gamma, delta). */
+static double alive_bgbb(double t, const double *k)
+{
+    double g = k[2], d = k[3];
+    return exp(lgamma(d + t) - lgamma(g + d + t) - lgamma(d) + lgamma(g + d));
+}
+
+/* The same E[X(n)] from its definition: E[p] sum_{t=1..n} P(alive at t). */
+static double ex_bgbb_by_sum(double n, const double *k)
+{
+    double s = 0.0;
+    for (int t = 1; t <= (int)n; t++)
+        s += alive_bgbb(t, k);
+    return k[0] / (k[0] + k[1]) * s;
+}
+
+static void quadrature_matches_known_closed_forms(void)
+{
+    /* E[p] = a / (a + b) on both sides of shape 1. */
+    CHECK_NEAR(beta_expect(f_identity, NULL, 0.793, 2.426), 0.793 / 3.219, 1e-10);
+    CHECK_NEAR(beta_expect(f_identity, NULL, 0.657, 2.783), 0.657 / 3.44, 1e-10);
+    CHECK_NEAR(beta_expect(f_identity, NULL, 1.204, 0.75), 1.204 / 1.954, 1e-10);
+    /* FHL 2005 eq. 7 (through 2F1) against the integral of E[X(t) | p]; CDNOW parameters,
+     * t = 52 and 39 weeks. 1e-8: the quadrature's ~1e-12 plus rt_hyp2f1's series tolerance. */
+    const double par[4] = {0.243, 4.414, 0.793, 2.426};
+    const double k[5] = {0.243, 4.414, 0, 0.793, 2.426};
+    CHECK_NEAR(ex_bgnbd(52.0, k), rt_bgnbd_expected_new(par, 52.0), 1e-8);
+    CHECK_NEAR(ex_bgnbd(39.0, k), rt_bgnbd_expected_new(par, 39.0), 1e-8);
+    /* Pareto/NBD closed form against its integral (CDNOW Pareto/NBD parameters and s > 1). */
+    const double kp[4] = {0.553, 10.578, 0.606, 11.669}, kq[4] = {1.5, 3.0, 2.5, 20.0};
+    CHECK_NEAR(ex_pnbd(52.0, kp), ex_pnbd_by_integration(52.0, kp), 1e-9);
+    CHECK_NEAR(ex_pnbd(30.0, kq), ex_pnbd_by_integration(30.0, kq), 1e-9);
+    /* BG/BB closed form against the plain sum (rounding only: 1e-10). */
+    const double kb[4] = {1.204, 0.750, 0.657, 2.783}, kc[4] = {2.0, 1.0, 3.0, 5.0};
+    CHECK_NEAR(ex_bgbb(52.0, kb), ex_bgbb_by_sum(52.0, kb), 1e-10);
+    CHECK_NEAR(ex_bgbb(11.0, kc), ex_bgbb_by_sum(11.0, kc), 1e-10);
+}
+
+/* One run of a model, tallied per customer from the log and the truth file. */
+typedef struct mrun {
+    size_t n;
+    long *rows;
+    int32_t *first, *last, *dropout; /* dropout: INT32_MIN when alive */
+    double *par1, *par2;
+    long bad;           /* malformed rows, rows out of order or outside the log */
+    long off_grid;      /* BG/BB: purchases not on an opportunity day, or two on one */
+    int32_t start, end; /* first and last day of the log */
+} mrun;
+
+static void mrun_free(mrun *m)
+{
+    free(m->rows);
+    free(m->first);
+    free(m->last);
+    free(m->dropout);
+    free(m->par1);
+    free(m->par2);
+}
+
+/* Simulate 'o' (customers, days, start, model set; opportunity_days for BG/BB) and tally it.
+ * 'header' is the truth file's expected header line. */
+static mrun model_run(const rt_sim_options *o, const char *header)
+{
+    mrun m;
+    memset(&m, 0, sizeof m);
+    size_t n = m.n = (size_t)o->customers;
+    m.rows = calloc(n, sizeof *m.rows);
+    m.first = calloc(n, sizeof *m.first);
+    m.last = calloc(n, sizeof *m.last);
+    m.dropout = calloc(n, sizeof *m.dropout);
+    m.par1 = calloc(n, sizeof *m.par1);
+    m.par2 = calloc(n, sizeof *m.par2);
+    m.start = o->start_day ? o->start_day : 19723; /* 2024-01-01 */
+    m.end = m.start + (o->days ? o->days : 365) - 1;
+    run r = simulate(o, 1, 0);
+    CHECK(r.st == RT_OK);
+    if (r.st != RT_OK || !m.rows || !m.first || !m.last || !m.dropout || !m.par1 || !m.par2) {
+        m.bad = 1;
+        run_free(&r);
+        return m;
+    }
+    int od = o->opportunity_days ? o->opportunity_days : 7;
+    char *p = r.log, *line;
+    next_line(&p);
+    int32_t prev = INT32_MIN;
+    while ((line = next_line(&p))) {
+        char *f[6];
+        unsigned long long id;
+        int32_t d = split(line, f, 5) == 5 ? day_of(f[1]) : INT32_MIN;
+        if (d == INT32_MIN || !is_code(f[0], 'C', 8, &id) || id < 1 || id > n || d < prev ||
+            d < m.start || d > m.end) {
+            m.bad++;
+            continue;
+        }
+        prev = d;
+        size_t i = (size_t)id - 1;
+        if (m.rows[i]++ == 0) {
+            m.first[i] = d;
+        } else if (o->model == RT_MODEL_BGBB) {
+            m.off_grid += (d - m.first[i]) % od != 0 || d == m.last[i];
+        }
+        m.last[i] = d;
+    }
+    p = r.truth;
+    CHECK_STREQ(next_line(&p), header);
+    size_t i = 0;
+    while ((line = next_line(&p))) {
+        char *f[8];
+        if (i == n || split(line, f, 7) != 7) {
+            m.bad++;
+            break;
+        }
+        m.par1[i] = strtod(f[2], NULL);
+        m.par2[i] = strtod(f[3], NULL);
+        int alive = strcmp(f[5], "1") == 0;
+        m.dropout[i] = alive ? INT32_MIN : day_of(f[4]);
+        if (alive ? f[4][0] != '\0' : strcmp(f[5], "0") != 0 || m.dropout[i] == INT32_MIN)
+            m.bad++;
+        if (day_of(f[1]) != m.first[i])
+            m.bad++;
+        i++;
+    }
+    CHECK(i == n);
+    run_free(&r);
+    return m;
+}
+
+/* Sample mean and its standard error (two-pass variance) of the repeat purchases rows - 1. */
+static void repeat_mean(const mrun *m, double *mean, double *se)
+{
+    double s = 0.0, ss = 0.0;
+    for (size_t i = 0; i < m->n; i++)
+        s += (double)(m->rows[i] - 1);
+    s /= (double)m->n;
+    for (size_t i = 0; i < m->n; i++) {
+        double d = (double)(m->rows[i] - 1) - s;
+        ss += d * d;
+    }
+    *mean = s;
+    *se = sqrt(ss / (double)(m->n - 1) / (double)m->n);
+}
+
+/* Check a share 'count / n' against probability 'p' within 4 binomial standard errors. */
+static void check_share(long count, size_t n, double p)
+{
+    double se = sqrt(p * (1.0 - p) / (double)n);
+    CHECK_NEAR((double)count / (double)n, p, 4.0 * se / p);
+}
+
+/* Check a sample mean of 'x' against 'mu' within 4 standard errors, 'sd' the model's sd. */
+static void check_mean(const double *x, size_t n, double mu, double sd)
+{
+    CHECK_NEAR(mean_of(x, n), mu, 4.0 * sd / sqrt((double)n) / mu);
+}
+
+/* Statistical checks: every tolerance is 4 standard errors of the statistic (the sample's
+ * own sd for means of purchase counts, the binomial sd for shares, the prior's sd for the
+ * latent parameters). All customers arrive on day 0 (acquisition_days 1) and are watched
+ * for (365 - u) / 7 weeks, u ~ U(0, 1). */
+enum { MODEL_N = 200000 };
+
+static void simulate_bgnbd_mean_repeats_match_eq7(void)
+{
+    /* The shared BG/NBD run ('big'): repeat purchases per customer against FHL 2005 eq. 7
+     * averaged over the arrival time. */
+    const double k[5] = {0.243, 4.414, 0, 0.793, 2.426};
+    double s = 0.0, ss = 0.0;
+    for (long i = 0; i < BIG; i++)
+        s += (double)(big_seen[i].rows - 1);
+    s /= BIG;
+    for (long i = 0; i < BIG; i++)
+        ss += ((double)(big_seen[i].rows - 1) - s) * ((double)(big_seen[i].rows - 1) - s);
+    double se = sqrt(ss / (BIG - 1) / BIG), expect = mean_over_arrival(ex_bgnbd, k, 365);
+    CHECK_NEAR(s, expect, 4 * se / expect);
+}
+
+static void simulate_mbgnbd_matches_its_closed_forms(void)
+{
+    const double r = 0.243, al = 4.414, a = 0.793, b = 2.426;
+    const double k[5] = {r, al, 0, a, b};
+    rt_sim_options o = {0};
+    o.model = RT_MODEL_MBGNBD;
+    o.customers = MODEL_N;
+    o.seed = 77;
+    o.acquisition_days = 1;
+    mrun m = model_run(&o, "customer_id,first_date,lambda,p,dropout_date,alive,nu");
+    CHECK(m.bad == 0);
+    double mean, se;
+    repeat_mean(&m, &mean, &se);
+    double expect = mean_over_arrival(ex_mbgnbd, k, 365);
+    CHECK_NEAR(mean, expect, 4 * se / expect);
+    /* No repeat purchase, and leaving right at the first purchase (one row, dropout on the
+     * first day: a customer that buys again the same day has two rows). */
+    long zero = 0, at_first = 0, bad = 0;
+    for (size_t i = 0; i < m.n; i++) {
+        zero += m.rows[i] == 1;
+        at_first += m.rows[i] == 1 && m.dropout[i] == m.first[i];
+        /* Dropout follows a purchase: it is on the customer's last purchase day. */
+        bad += m.dropout[i] != INT32_MIN && m.dropout[i] != m.last[i];
+    }
+    CHECK(bad == 0);
+    check_share(zero, m.n, mean_over_arrival(zero_mbgnbd, k, 365));
+    check_share(at_first, m.n, a / (a + b));
+    /* The latent parameters keep their priors: lambda ~ Gamma(r, alpha), p ~ Beta(a, b). */
+    check_mean(m.par1, m.n, r / al, sqrt(r) / al);
+    check_mean(m.par2, m.n, a / (a + b), sqrt(a * b / ((a + b) * (a + b) * (a + b + 1))));
+    mrun_free(&m);
+}
+
+static void simulate_pnbd_matches_its_closed_forms(void)
+{
+    /* The defaults are the CDNOW Pareto/NBD estimates (r and alpha not set). */
+    const double k[4] = {0.553, 10.578, 0.606, 11.669};
+    rt_sim_options o = {0};
+    o.model = RT_MODEL_PNBD;
+    o.customers = MODEL_N;
+    o.seed = 78;
+    o.acquisition_days = 1;
+    mrun m = model_run(&o, "customer_id,first_date,lambda,mu,dropout_date,alive,nu");
+    CHECK(m.bad == 0);
+    double mean, se;
+    repeat_mean(&m, &mean, &se);
+    double expect = mean_over_arrival(ex_pnbd, k, 365);
+    CHECK_NEAR(mean, expect, 4 * se / expect);
+    long alive = 0, bad = 0;
+    for (size_t i = 0; i < m.n; i++) {
+        alive += m.dropout[i] == INT32_MIN;
+        /* No purchase after the end of the lifetime. */
+        bad += m.dropout[i] != INT32_MIN && m.dropout[i] < m.last[i];
+    }
+    CHECK(bad == 0);
+    check_share(alive, m.n, mean_over_arrival(alive_pnbd, k, 365));
+    check_mean(m.par1, m.n, k[0] / k[1], sqrt(k[0]) / k[1]);
+    check_mean(m.par2, m.n, k[2] / k[3], sqrt(k[2]) / k[3]);
+    mrun_free(&m);
+}
+
+/* Pareto/NBD with s > 1 (a finite mean lifetime) and user-set r, alpha over a shorter log. */
+static void simulate_pnbd_with_other_parameters(void)
+{
+    const double k[4] = {1.5, 3.0, 2.5, 20.0};
+    rt_sim_options o = {0};
+    o.model = RT_MODEL_PNBD;
+    o.customers = MODEL_N / 4;
+    o.seed = 79;
+    o.days = 140;
+    o.acquisition_days = 1;
+    o.r = k[0];
+    o.alpha = k[1];
+    o.s = k[2];
+    o.beta = k[3];
+    mrun m = model_run(&o, "customer_id,first_date,lambda,mu,dropout_date,alive,nu");
+    CHECK(m.bad == 0);
+    double mean, se;
+    repeat_mean(&m, &mean, &se);
+    double expect = mean_over_arrival(ex_pnbd, k, 140);
+    CHECK_NEAR(mean, expect, 4 * se / expect);
+    long alive = 0;
+    for (size_t i = 0; i < m.n; i++)
+        alive += m.dropout[i] == INT32_MIN;
+    check_share(alive, m.n, mean_over_arrival(alive_pnbd, k, 140));
+    mrun_free(&m);
+}
+
+/* BG/BB: with opportunities every 7 days and arrival on day 0, every customer has n = 52
+ * opportunities inside the 365-day log (7 * 52 = 364 < 365 - u), the 53rd falls outside. */
+static void simulate_bgbb_matches_its_closed_forms(void)
+{
+    const double k[4] = {1.204, 0.750, 0.657, 2.783}; /* the defaults */
+    rt_sim_options o = {0};
+    o.model = RT_MODEL_BGBB;
+    o.customers = MODEL_N;
+    o.seed = 80;
+    o.acquisition_days = 1;
+    o.r = -1; /* BG/NBD parameters are ignored under BG/BB */
+    mrun m = model_run(&o, "customer_id,first_date,p,theta,dropout_date,alive,nu");
+    CHECK(m.bad == 0);
+    CHECK(m.off_grid == 0);
+    double mean, se;
+    repeat_mean(&m, &mean, &se);
+    double expect = ex_bgbb(52, k);
+    CHECK_NEAR(mean, expect, 4 * se / expect);
+    long alive = 0, bad = 0;
+    for (size_t i = 0; i < m.n; i++) {
+        alive += m.dropout[i] == INT32_MIN;
+        /* A dead customer died at an opportunity after its last purchase. */
+        if (m.dropout[i] != INT32_MIN)
+            bad += m.dropout[i] <= m.last[i] || (m.dropout[i] - m.first[i]) % 7 != 0 ||
+                   m.dropout[i] > m.end;
+    }
+    CHECK(bad == 0);
+    check_share(alive, m.n, alive_bgbb(52, k));
+    double a = k[0], b = k[1], g = k[2], d = k[3];
+    check_mean(m.par1, m.n, a / (a + b), sqrt(a * b / ((a + b) * (a + b) * (a + b + 1))));
+    check_mean(m.par2, m.n, g / (g + d), sqrt(g * d / ((g + d) * (g + d) * (g + d + 1))));
+    mrun_free(&m);
+}
+
+/* BG/BB with another opportunity spacing: 10 days over 120 days (n = 11 for u in (0, 1):
+ * 10 * 11 = 110 < 120 - u and 120 > 120 - u) and other parameters, gamma > 1. */
+static void simulate_bgbb_with_other_spacing(void)
+{
+    const double k[4] = {2.0, 1.0, 3.0, 5.0};
+    rt_sim_options o = {0};
+    o.model = RT_MODEL_BGBB;
+    o.customers = MODEL_N / 4;
+    o.seed = 81;
+    o.days = 120;
+    o.acquisition_days = 1;
+    o.opportunity_days = 10;
+    o.bb_alpha = k[0];
+    o.bb_beta = k[1];
+    o.bb_gamma = k[2];
+    o.bb_delta = k[3];
+    mrun m = model_run(&o, "customer_id,first_date,p,theta,dropout_date,alive,nu");
+    CHECK(m.bad == 0);
+    CHECK(m.off_grid == 0);
+    double mean, se;
+    repeat_mean(&m, &mean, &se);
+    double expect = ex_bgbb(11, k);
+    CHECK_NEAR(mean, expect, 4 * se / expect);
+    long alive = 0;
+    for (size_t i = 0; i < m.n; i++)
+        alive += m.dropout[i] == INT32_MIN;
+    check_share(alive, m.n, alive_bgbb(11, k));
+    mrun_free(&m);
+}
+
+/* Every model: the same seed gives the same bytes; arrivals spread over the default period
+ * and the truth stays consistent with the log. */
+static void simulate_every_model_is_deterministic_and_consistent(void)
+{
+    static const rt_model_kind kinds[4] = {RT_MODEL_BGNBD, RT_MODEL_MBGNBD, RT_MODEL_PNBD,
+                                           RT_MODEL_BGBB};
+    for (int j = 0; j < 4; j++) {
+        rt_sim_options o = {0};
+        o.model = kinds[j];
+        o.customers = 3000;
+        o.seed = 123;
+        o.with_times = 1;
+        run a = simulate(&o, 1, 1), b = simulate(&o, 1, 1);
+        CHECK(a.st == RT_OK && b.st == RT_OK);
+        CHECK(a.log_len > 3000 * 40 && a.log_len == b.log_len &&
+              memcmp(a.log, b.log, a.log_len) == 0);
+        CHECK(a.truth_len == b.truth_len && memcmp(a.truth, b.truth, a.truth_len) == 0);
+        CHECK(a.cust_len == b.cust_len && memcmp(a.cust, b.cust, a.cust_len) == 0);
+        /* Timestamps are in time order (fixed width: text order is time order). */
+        char *p = a.log, *line, prev[20] = "";
+        long unordered = 0;
+        next_line(&p);
+        while ((line = next_line(&p))) {
+            char *f[6];
+            if (split(line, f, 5) == 5) {
+                unordered += strcmp(f[1], prev) < 0;
+                snprintf(prev, sizeof prev, "%s", f[1]);
+            }
+        }
+        CHECK(unordered == 0);
+        run_free(&a);
+        run_free(&b);
+    }
+}
+
 /* ---- errors ---- */
 
 /* Run with 'o' and expect 'code' with message 'msg' and nothing written. */
@@ -724,6 +1206,41 @@ static void simulate_rejects_impossible_options(void)
     expect_error(&o, RT_EDOMAIN,
                  "simulate: the log must lie within 0001-01-01..9999-12-31, got 365 days "
                  "from 9999-12-01");
+
+    /* Model options: each model checks only its own parameters. */
+    memset(&o, 0, sizeof o);
+    o.model = RT_MODEL_SBG;
+    expect_error(&o, RT_EDOMAIN, "simulate: model must be bgnbd, mbgnbd, pnbd or bgbb, got sbg");
+    o.model = (rt_model_kind)42;
+    expect_error(&o, RT_EDOMAIN, "simulate: model must be bgnbd, mbgnbd, pnbd or bgbb, got 42");
+    o.model = RT_MODEL_PNBD;
+    o.s = -1;
+    expect_error(&o, RT_EDOMAIN, "simulate: s must be > 0, got -1");
+    o.s = 0;
+    o.beta = (double)INFINITY;
+    expect_error(&o, RT_EDOMAIN, "simulate: beta must be finite, got inf");
+    o.beta = 0;
+    o.alpha = -2;
+    expect_error(&o, RT_EDOMAIN, "simulate: alpha must be > 0, got -2");
+    o.alpha = 0;
+    o.model = RT_MODEL_MBGNBD;
+    o.a = -3;
+    expect_error(&o, RT_EDOMAIN, "simulate: a must be > 0, got -3");
+    o.model = RT_MODEL_BGBB; /* 'a' is ignored now */
+    o.bb_alpha = (double)NAN;
+    expect_error(&o, RT_EDOMAIN, "simulate: bb_alpha must be > 0, got nan");
+    o.bb_alpha = 0;
+    o.bb_delta = -1;
+    expect_error(&o, RT_EDOMAIN, "simulate: bb_delta must be > 0, got -1");
+    o.bb_delta = 0;
+    o.opportunity_days = -7;
+    expect_error(&o, RT_EDOMAIN, "simulate: opportunity_days must be >= 1, got -7");
+    o.opportunity_days = 0;
+    o.s = -1; /* a Pareto/NBD field: ignored under BG/BB */
+    o.customers = 10;
+    run ok = simulate(&o, 0, 0);
+    CHECK(ok.st == RT_OK);
+    run_free(&ok);
 
     rt_error err;
     CHECK(rt_simulate(NULL, NULL, NULL, NULL, &err) == RT_EMISUSE);
@@ -778,6 +1295,14 @@ int main(void)
     TEST(simulate_zero_repeat_share_matches_bgnbd);
     TEST(simulate_satisfied_customers_drop_out_less);
     TEST(simulate_tiers_follow_purchase_rate);
+    TEST(quadrature_matches_known_closed_forms);
+    TEST(simulate_bgnbd_mean_repeats_match_eq7);
+    TEST(simulate_mbgnbd_matches_its_closed_forms);
+    TEST(simulate_pnbd_matches_its_closed_forms);
+    TEST(simulate_pnbd_with_other_parameters);
+    TEST(simulate_bgbb_matches_its_closed_forms);
+    TEST(simulate_bgbb_with_other_spacing);
+    TEST(simulate_every_model_is_deterministic_and_consistent);
     TEST(simulate_rejects_impossible_options);
     TEST(simulate_reports_write_errors_with_errno);
     run_free(&big);
