@@ -18,8 +18,9 @@
 /* ---- helpers ---- */
 
 /* log(1 + e^d) into '*l' and 1 / (1 + e^-d) into '*sg' with one exp and one log, without
- * overflow. log1p(e) is log(u) e / (u - 1) with u = 1 + e rounded (Goldberg 1991, Theorem 4:
- * a few ulps), as accurate as glibc's log1p and several times cheaper. */
+ * overflow. log(1 + e), e = e^-|d| in (0, 1], is taken as log(u), u = 1 + e rounded: its
+ * absolute error, ~1e-16, is below the rounding of the other terms of the log-likelihood,
+ * and log is much cheaper than log1p. */
 static void log1pexp_sigmoid(double d, double *l, double *sg)
 {
     double e = exp(-fabs(d)), u = 1.0 + e, iu = 1.0 / u; /* e in (0, 1] */
@@ -34,8 +35,10 @@ static void log1pexp_sigmoid(double d, double *l, double *sg)
  *   l = lgG(r+x) - lgG(r) + r log(alpha) + [lgG(b+x+m) - lgG(a+b+x+m) - lgG(b) + lgG(a+b)]
  *       - (r+x) log(alpha+T) + [x > 0 or m] log(1 + e^D),
  *   D = log(a) - log(b+x+m-1) + (r+x) (log(alpha+T) - log(alpha+t_x)).
- * The bracket is log B(a, b+x+m) / B(a, b); e^D is the ratio of the "alive at T" term to the
- * "dropped out after the last purchase" term of eq. 6, so the two-term sum never overflows.
+ * The bracket is log B(a, b+x+m) / B(a, b); e^D is the ratio of the "dropped out after the
+ * last purchase" term of eq. 6 to the "alive at T" term, so the two-term sum never overflows.
+ * Gradient: dl/dD = sigmoid(D) = s, dD/dr = log(alpha+T) - log(alpha+t_x), dD/dalpha =
+ * (r+x) (1/(alpha+T) - 1/(alpha+t_x)), dD/da = 1/a, dD/db = -1/(b+x+m-1).
  * Everything but log(alpha+T), log(alpha+t_x) and D depends on x alone, so it is computed
  * once per run of equal x (the patterns come sorted by x); log(alpha+t) and 1/(alpha+t) come
  * from tables over the distinct times when the patterns are indexed. The values are the same,

@@ -161,18 +161,19 @@ static int hessian_forward(eval_ctx *e, const double *theta, const double *g, do
     return 0;
 }
 
-/* Newton steps theta -= H^{-1} g from 'theta' (f 'f', gradient 'g'), kept while they shrink
- * |grad| without raising f beyond rounding. L-BFGS's line search stalls on f differences
- * near DBL_EPSILON * |f|; Newton steps need only gradients, so they reach |grad| ~ 1e-12, and
- * from |grad| ~ 1e-6 they get there in one or two steps of k + 1 calls each. */
-static int polish(eval_ctx *e, double *theta, double *f, double *g)
+/* Newton steps theta -= H^{-1} g from 'theta' (f 'f', gradient 'g') until |grad| < 'stop',
+ * kept while they shrink |grad| without raising f beyond rounding. L-BFGS's line search
+ * stalls on f differences near DBL_EPSILON * |f|; Newton steps need only gradients, so they
+ * reach |grad| ~ 1e-12, and from |grad| ~ 1e-6 they get there in one step of k + 1 calls
+ * (the forward-difference Hessian's ~1e-6 relative error leaves ~1e-12). */
+static int polish(eval_ctx *e, double *theta, double *f, double *g, double stop)
 {
     int steps = 0;
     for (int it = 0; it < 8; it++) {
         double h[RT_OPTIM_MAXPAR * RT_OPTIM_MAXPAR], hinv[RT_OPTIM_MAXPAR * RT_OPTIM_MAXPAR];
         double tn[RT_OPTIM_MAXPAR], gn[RT_OPTIM_MAXPAR];
         double gnorm = norm2(e->k, g);
-        if (gnorm < 1e-13)
+        if (gnorm < stop)
             break;
         if (hessian_forward(e, theta, g, h) != 0 || rt_optim_spd_inverse(e->k, h, hinv) != 0)
             break;
@@ -278,7 +279,9 @@ rt_status rt_optim_minimize(const char *what, rt_optim_fn fn, void *ctx, int k,
         return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
                        "%s: the log-likelihood is not finite at any of %d starting points", what,
                        nstarts);
-    best.iterations += polish(&e, best.theta, &best.f, gbest);
+    /* Newton to 1e-3 tol (1e-11 by default): the optimum's position is then known to
+     * ~1e-11 / curvature, far inside the standard errors. */
+    best.iterations += polish(&e, best.theta, &best.f, gbest, 1e-3 * o.tol);
     best.grad_norm = norm2(k, gbest);
     if (best.grad_norm > o.tol && best.iterations < o.max_iter) {
         /* Newton did not get there (an indefinite Hessian on the way, say): L-BFGS on to the
@@ -292,7 +295,7 @@ rt_status rt_optim_minimize(const char *what, rt_optim_fn fn, void *ctx, int k,
             return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "%s: out of memory", what);
         if (st == RT_OK && cur.f <= best.f) {
             cur.start = best.start;
-            cur.iterations += polish(&e, cur.theta, &cur.f, g2);
+            cur.iterations += polish(&e, cur.theta, &cur.f, g2, 1e-3 * o.tol);
             cur.grad_norm = norm2(k, g2);
             best = cur;
         }

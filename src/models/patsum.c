@@ -112,6 +112,8 @@ rt_status rt_patsum_prepare(rt_patsum *p, const double *x, const double *t_x, co
 {
     tindex ix = {0};
     rt_patsum_plain(p, x, t_x, T, w, n, threads);
+    if (n == 0)
+        return RT_OK; /* nothing to index: the plain form */
     p->itx = rt_mem_array(NULL, n, sizeof *p->itx);
     p->iT = rt_mem_array(NULL, n, sizeof *p->iT);
     if (!p->itx || !p->iT || grow_slots(&ix) != 0)

@@ -18,7 +18,7 @@
 
 /* The models add RT_PATSUM_RUN consecutive pattern terms in plain double, then that partial
  * sum into a compensated one (blocked summation): the error stays near RT_PATSUM_RUN * eps
- * relative to the sum of |terms| however many patterns there are, at a quarter of the cost of
+ * relative to the sum of |terms| however many patterns there are, at a fraction of the cost of
  * compensating every term. Runs start at block starts, so they do not depend on threads. */
 #define RT_PATSUM_RUN 64
 
@@ -48,8 +48,8 @@ void rt_patsum_plain(rt_patsum *p, const double *x, const double *t_x, const dou
 
 /* Like rt_patsum_plain, plus the index of distinct times, 'ntab' tables of nt doubles, and a
  * memo of 'nmemo' doubles per distinct time per thread ('nmemo' may be 0). On success 'p'
- * owns its arrays (rt_patsum_free). Errors: RT_ENOMEM, and RT_EDOMAIN when there are 2^32
- * distinct times or more. On failure 'p' is zeroed. */
+ * owns its arrays (rt_patsum_free); n = 0 gives the plain form. Errors: RT_ENOMEM, and
+ * RT_EDOMAIN when there are 2^32 - 1 distinct times or more. On failure 'p' is zeroed. */
 rt_status rt_patsum_prepare(rt_patsum *p, const double *x, const double *t_x, const double *T,
                             const double *w, size_t n, int threads, int ntab, int nmemo,
                             rt_error *err);

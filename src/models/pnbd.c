@@ -59,11 +59,12 @@ static int bad_par(const double par[4])
 /* One evaluation over the patterns. Per pattern (see pattern_parts) the log-likelihood is
  * pre + log(e^l1 + e^l2) with l2 = log(s/a) + log(F(t_x) - F(T)), F(t) = e^f(t). What depends
  * on x alone (pre, a, log(s/a), their derivatives) is computed once per run of equal x (the
- * patterns come sorted by x); f(t) and its gradient once per distinct (x, t) when the
- * patterns are indexed (a per-thread memo over the distinct times, valid for one run of x),
- * else once per (x, t_x) run; logs and reciprocals of (alpha + t), (beta + t) come from tables
- * over the distinct times. Each value is computed by the same expressions on every path, so
- * the sum is the same, bit for bit, with or without the index and for any thread count.
+ * patterns come sorted by x); f(t) and its gradient once per distinct (x, t) and thread when
+ * the patterns are indexed (a per-thread memo over the distinct times, each entry tagged with
+ * its x), else once per (x, t_x) run and once per pattern for T; logs and reciprocals of
+ * (alpha + t), (beta + t) come from tables over the distinct times. Each value is computed by the
+ * same expressions on every path, so the sum is the same, bit for bit, with or without the index
+ * and for any thread count.
  *
  * Gradient, w.r.t. the natural parameters: f(t) = log 2F1(a, b; a+1; z) - a log(m + t) with
  * a = r+s+x and, for alpha >= beta, m = alpha, b = s+1, z = (alpha-beta)/(alpha+t), so
