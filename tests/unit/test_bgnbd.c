@@ -112,7 +112,9 @@ static void loglik_is_finite_for_hundreds_of_purchases_over_thousands_of_weeks(v
  * independent of the library's code, and exact enough to differentiate numerically. */
 static long double ref_ll(const double p[4], double xd, double txd, double Td, int m)
 {
-    long double r = p[0], al = p[1], a = p[2], b = p[3], x = xd, tx = txd, T = Td;
+    long double r = (long double)p[0], al = (long double)p[1], a = (long double)p[2];
+    long double b = (long double)p[3], x = (long double)xd, tx = (long double)txd;
+    long double T = (long double)Td;
     long double pre =
         lgammal(r + x) - lgammal(r) + r * logl(al) + lgammal(a + b) - lgammal(a) - lgammal(b);
     long double l1 =
@@ -169,9 +171,9 @@ static void gradient_matches_long_double_differences_at_random_points(void)
                         double p[4];
                         for (int q = 0; q < 4; q++)
                             p[q] = exp(lp[q] + (q == j ? off[s] * h : 0.0));
-                        ref += wt[s] * ref_ll(p, pt[0], pt[1], pt[2], m);
+                        ref += (long double)wt[s] * ref_ll(p, pt[0], pt[1], pt[2], m);
                     }
-                    ref /= 12.0L * h;
+                    ref /= 12.0L * (long double)h;
                     int ok = fabs(g[j] - (double)ref) <= 1e-10 * fmax(1.0, fabs(ll));
                     CHECK(ok);
                     if (!ok && bad++ < 10)

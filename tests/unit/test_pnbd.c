@@ -187,9 +187,9 @@ static long double ref_dlog(const double lp[4], int j, double x, double tx, doub
         double p[4];
         for (int i = 0; i < 4; i++)
             p[i] = exp(lp[i] + (i == j ? off[k] * h : 0.0));
-        g += wt[k] * ref_ll_2f1(p, x, tx, T);
+        g += (long double)wt[k] * ref_ll_2f1(p, x, tx, T);
     }
-    return g / (12.0L * h);
+    return g / (12.0L * (long double)h);
 }
 
 static void gradient_matches_long_double_differences_at_random_points(void)

@@ -188,11 +188,11 @@ static void log_hyp2f1_a1_grad_matches_long_double_references(void)
         double a = cases[i][0], b = cases[i][1], z = cases[i][2], d[3];
         double v = rt_log_hyp2f1_a1_grad(a, b, z, d);
         CHECK_NEAR(v, rt_log_hyp2f1_a1(a, b, z), 1e-14);
-        long double k[3] = {a, b, z};
-        long double da = five_point(g_of_a, k, a, 1e-3L * fmaxl(1.0L, a));
-        long double db = five_point(g_of_b, k, b, 1e-3L * fmaxl(1.0L, b));
-        long double dz = (long double)a * b / (a + 1.0L) *
-                         ref_series(a + 1.0, b + 1.0, a + 2.0, z) / ref_series(a, b, a + 1.0, z);
+        long double al = (long double)a, bl = (long double)b, k[3] = {al, bl, (long double)z};
+        long double da = five_point(g_of_a, k, al, 1e-3L * fmaxl(1.0L, al));
+        long double db = five_point(g_of_b, k, bl, 1e-3L * fmaxl(1.0L, bl));
+        long double dz = al * bl / (al + 1.0L) * ref_series(a + 1.0, b + 1.0, a + 2.0, z) /
+                         ref_series(a, b, a + 1.0, z);
         CHECK(fabs(d[0] - (double)da) <= 1e-9 * fmax(1.0, fabs((double)da)));
         CHECK(fabs(d[1] - (double)db) <= 1e-9 * fmax(1.0, fabs((double)db)));
         CHECK(fabs(d[2] - (double)dz) <= 1e-9 * fmax(1.0, fabs((double)dz)));
