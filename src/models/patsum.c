@@ -213,10 +213,10 @@ void rt_patsum_run(const rt_patsum *p, int k, rt_patsum_fn fn, rt_patsum_tab_fn 
     if (tab && p->nt > 0) {
         /* A thread for fewer than 1024 logs costs more than it saves. */
         size_t want = p->nt / 1024 + 1;
-        c.nth = p->threads < (int)(want < 64 ? want : 64) ? p->threads : (int)want;
+        c.nth = want < (size_t)p->threads ? (int)want : p->threads;
         rt_parallel(c.nth, tab_worker, &c);
     }
-    c.nth = (size_t)p->threads < c.nb ? p->threads : (int)c.nb;
+    c.nth = c.nb < (size_t)p->threads ? (int)c.nb : p->threads;
     atomic_init(&c.next, 0);
     if (c.nth > 0)
         rt_parallel(c.nth, sum_worker, &c);
