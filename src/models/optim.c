@@ -20,18 +20,31 @@ typedef struct eval_ctx {
     int k;
     int evaluations;
     int iterations; /* last iteration number liblbfgs reported */
+    /* The last point evaluated, its f (as call() returns it) and gradient: liblbfgs evaluates
+     * the start again and we evaluate its end point again; those repeats come from here. */
+    int have_last;
+    double last_theta[RT_OPTIM_MAXPAR], last_f, last_grad[RT_OPTIM_MAXPAR];
 } eval_ctx;
 
 /* Call the objective, mapping NaN to +inf so that line searches back off from it. */
 static double call(eval_ctx *e, const double *theta, double *grad)
 {
+    size_t bytes = (size_t)e->k * sizeof *theta;
+    if (e->have_last && memcmp(theta, e->last_theta, bytes) == 0) {
+        memcpy(grad, e->last_grad, bytes);
+        return e->last_f;
+    }
     e->evaluations++;
     double f = e->fn(theta, grad, e->ctx);
     if (!isfinite(f))
-        return HUGE_VAL;
+        f = HUGE_VAL;
     for (int i = 0; i < e->k; i++)
         if (!isfinite(grad[i]))
-            return HUGE_VAL;
+            f = HUGE_VAL;
+    memcpy(e->last_theta, theta, bytes);
+    memcpy(e->last_grad, grad, bytes);
+    e->last_f = f;
+    e->have_last = 1;
     return f;
 }
 
@@ -117,7 +130,7 @@ int rt_optim_spd_inverse(int k, const double *a, double *inv)
 
 int rt_optim_hessian(rt_optim_fn fn, void *ctx, int k, const double *theta, double *h)
 {
-    eval_ctx e = {fn, ctx, k, 0, 0};
+    eval_ctx e = {.fn = fn, .ctx = ctx, .k = k};
     double tp[RT_OPTIM_MAXPAR], gp[RT_OPTIM_MAXPAR], gm[RT_OPTIM_MAXPAR];
     for (int j = 0; j < k; j++) {
         /* Step near the cube root of DBL_EPSILON, the optimum for central differences. */
@@ -238,7 +251,7 @@ rt_status rt_optim_minimize(const char *what, rt_optim_fn fn, void *ctx, int k,
 {
     rt_optim_options o = {0};
     rt_optim_result best, cur;
-    eval_ctx e = {fn, ctx, k, 0, 0};
+    eval_ctx e = {.fn = fn, .ctx = ctx, .k = k};
     int have = 0;
     double h[RT_OPTIM_MAXPAR * RT_OPTIM_MAXPAR], g[NPAD] = {0}, gbest[NPAD] = {0};
 
