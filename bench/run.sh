@@ -3,7 +3,9 @@
 # The log is simulated once into bench/data/ (git-ignored) and reused; delete it to regenerate.
 # Prints one line per figure: the wc -l floor, best and median wall time of 5 runs, MB/s, peak
 # RSS, PASS/MISS against the targets, the same timing for a gzip -1 copy, then retention,
-# cohort and rfm end to end against 1.5 x the summary's median.
+# cohort and rfm end to end against 1.5 x the summary's median, then the BTYD fits
+# (bench/bench_fit.c: BG/NBD, MBG/NBD, Pareto/NBD on 1,000,000 simulated customers, cached
+# as bench/data/fit1m.csv) against 1 s each.
 # MB are 10^6 bytes throughout (RSS is also shown in MiB). The wall target is judged on the
 # median. Other work on the machine skews the figures: run it on an idle one.
 # Usage: sh bench/run.sh [BUILD]   (BUILD defaults to build; BENCH_CUSTOMERS overrides N)
@@ -127,3 +129,10 @@ for args in "retention --format csv" "retention --period week --annualize --form
     echo "  $args: $med s, $(awk -v t="$med" -v m="$smed" 'BEGIN { printf "%.2f", t / m }') x summary, peak $rss MB: $(awk -v t="$med" -v m="$smed" 'BEGIN { print (t <= 1.5 * m) ? "PASS" : "MISS" }')"
 done
 rm -f "$DATA/time.txt" "$DATA/stderr.txt" "$DATA/runs.txt" "$DATA/out.txt" "$DATA/summary.json"
+
+# The BTYD fits of issue 4 on the compressed (x, t_x, T) patterns of 1M customers, in weeks
+# and in days: bench_fit times the summary, the compression and each fit (median of 3).
+FIT=$BUILD/bench/bench_fit
+[ -x "$FIT" ] || die "$FIT not found; run make bench"
+echo "BTYD fits (target: each fit <= 1 s wall, median of 3, after the summary):"
+"$FIT" "$DATA/fit1m.csv" "${FIT_CUSTOMERS:-1000000}" 3 || die "bench_fit failed"

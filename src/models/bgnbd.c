@@ -6,9 +6,10 @@
 #include "models/bgnbd.h"
 
 #include "core/error.h"
-#include "models/optim.h"
 #include "core/ksum.h"
 #include "models/btyd_data.h"
+#include "models/optim.h"
+#include "models/patsum.h"
 #include "models/special.h"
 
 #include <math.h>
@@ -16,97 +17,189 @@
 
 /* ---- helpers ---- */
 
-/* log(1 + e^d) without overflow. */
-static double log1pexp(double d)
+/* log(1 + e^d) into '*l' and 1 / (1 + e^-d) into '*sg' with one exp and one log, without
+ * overflow. log(1 + e), e = e^-|d| in (0, 1], is taken as log(u), u = 1 + e rounded: its
+ * absolute error, ~1e-16, is below the rounding of the other terms of the log-likelihood,
+ * and log is much cheaper than log1p. */
+static void log1pexp_sigmoid(double d, double *l, double *sg)
 {
-    return d > 0 ? d + log1p(exp(-d)) : log1p(exp(d));
-}
-
-/* 1 / (1 + e^-d) without overflow. */
-static double sigmoid(double d)
-{
-    if (d >= 0)
-        return 1.0 / (1.0 + exp(-d));
-    double e = exp(d);
-    return e / (1.0 + e);
+    double e = exp(-fabs(d)), u = 1.0 + e, iu = 1.0 / u; /* e in (0, 1] */
+    *l = (d > 0 ? d : 0.0) + log(u);
+    *sg = d >= 0 ? iu : e * iu;
 }
 
 /* ---- likelihood ---- */
 
-/* One pattern's log-likelihood at (r, alpha, a, b); with 'g' non-NULL also its gradient
- * w.r.t. the natural parameters. With m = 1 for MBG/NBD and 0 for BG/NBD:
+/* One evaluation: the parameters, what depends on them alone, and the tables.
+ * Per pattern, with m = 1 for MBG/NBD and 0 for BG/NBD (FHL 2005 eq. 6):
  *   l = lgG(r+x) - lgG(r) + r log(alpha) + [lgG(b+x+m) - lgG(a+b+x+m) - lgG(b) + lgG(a+b)]
  *       - (r+x) log(alpha+T) + [x > 0 or m] log(1 + e^D),
  *   D = log(a) - log(b+x+m-1) + (r+x) (log(alpha+T) - log(alpha+t_x)).
- * The bracket is log B(a, b+x+m) / B(a, b); e^D is the ratio of the "alive at T" term to the
- * "dropped out after the last purchase" term of eq. 6, so the two-term sum never overflows. */
-static double pattern_ll(const double p[4], double x, double tx, double T, int m, double g[4])
+ * The bracket is log B(a, b+x+m) / B(a, b); e^D is the ratio of the "dropped out after the
+ * last purchase" term of eq. 6 to the "alive at T" term, so the two-term sum never overflows.
+ * Gradient: dl/dD = sigmoid(D) = s, dD/dr = log(alpha+T) - log(alpha+t_x), dD/dalpha =
+ * (r+x) (1/(alpha+T) - 1/(alpha+t_x)), dD/da = 1/a, dD/db = -1/(b+x+m-1).
+ * Everything but log(alpha+T), log(alpha+t_x) and D depends on x alone, so it is computed
+ * once per run of equal x (the patterns come sorted by x); log(alpha+t) and 1/(alpha+t) come
+ * from tables over the distinct times when the patterns are indexed. The values are the same,
+ * bit for bit, either way. */
+typedef struct eval_ctx {
+    const rt_patsum *ps;
+    double r, al, a, b;
+    int m, grad;
+    double la, lal, lgr, lgab, lgb, psr, psab; /* log a, log alpha, lgG(r), ... */
+} eval_ctx;
+
+/* The per-x part of one pattern's log-likelihood and gradient. */
+typedef struct xterms {
+    double x, rx, base, lac, ic; /* r+x, the x-only part of l, log a - log c, 1/c */
+    double g0, g1, g2, g3;       /* the x-only parts of the gradient */
+    int two;                     /* x > 0 or m: the second term of eq. 6 is there */
+} xterms;
+
+static void xterms_set(const eval_ctx *c, double x, xterms *t)
 {
-    double r = p[0], al = p[1], a = p[2], b = p[3];
-    double lat = log(al + T);
-    double ll = rt_lgamma(r + x) - rt_lgamma(r) + r * log(al) + rt_lgamma(b + x + m) -
-                rt_lgamma(a + b + x + m) - rt_lgamma(b) + rt_lgamma(a + b) - (r + x) * lat;
-    double s = 0.0, dlog = 0.0, c = b + x + m - 1.0;
-    int two = x > 0 || m;
-    if (two) {
-        dlog = lat - log(al + tx);
-        double d = log(a) - log(c) + (r + x) * dlog;
-        ll += log1pexp(d);
-        s = sigmoid(d);
+    double r = c->r, a = c->a, b = c->b, m = c->m;
+    double c1 = b + x + m - 1.0;
+    t->x = x;
+    t->rx = r + x;
+    t->base = rt_lgamma(r + x) - c->lgr + r * c->lal + rt_lgamma(b + x + m) -
+              rt_lgamma(a + b + x + m) - c->lgb + c->lgab;
+    t->two = x > 0 || c->m;
+    t->lac = t->two ? c->la - log(c1) : 0.0;
+    t->ic = t->two ? 1.0 / c1 : 0.0;
+    if (c->grad) {
+        double dab = c->psab - rt_digamma(a + b + x + m);
+        t->g0 = rt_digamma(r + x) - c->psr + c->lal;
+        t->g1 = r / c->al;
+        t->g2 = dab;
+        t->g3 = dab + rt_digamma(b + x + m) - rt_digamma(b);
     }
-    if (g) {
-        double dab = rt_digamma(a + b) - rt_digamma(a + b + x + m);
-        g[0] = rt_digamma(r + x) - rt_digamma(r) + log(al) - lat + s * dlog;
-        g[1] = r / al - (r + x) / (al + T) +
-               (two ? s * (r + x) * (1.0 / (al + T) - 1.0 / (al + tx)) : 0.0);
-        g[2] = dab + (two ? s / a : 0.0);
-        g[3] = dab + rt_digamma(b + x + m) - rt_digamma(b) - (two ? s / c : 0.0);
+}
+
+/* Tables over the distinct times lo..hi-1: log(alpha + t), then 1 / (alpha + t). */
+static void fill_tables(void *vctx, size_t lo, size_t hi)
+{
+    eval_ctx *c = vctx;
+    const rt_patsum *ps = c->ps;
+    double *lt = ps->tab, *it = ps->tab + ps->nt;
+    for (size_t j = lo; j < hi; j++) {
+        lt[j] = log(c->al + ps->t[j]);
+        it[j] = 1.0 / (c->al + ps->t[j]);
     }
-    return ll;
+}
+
+/* Sum the patterns lo..hi-1: acc[0] the log-likelihood, acc[1..4] its gradient w.r.t. the
+ * natural parameters (when c->grad). Plain sums over runs of RT_PATSUM_RUN patterns are
+ * added to the compensated sums (see patsum.h). */
+static void sum_block(void *vctx, int th, int first, size_t lo, size_t hi, rt_ksum *acc)
+{
+    const eval_ctx *c = vctx;
+    const rt_patsum *ps = c->ps;
+    const double *lt = ps->nt ? ps->tab : NULL, *it = ps->nt ? ps->tab + ps->nt : NULL;
+    const double ia = 1.0 / c->a;
+    xterms xt;
+    (void)th, (void)first;
+    xterms_set(c, ps->x[lo], &xt);
+    for (size_t i0 = lo; i0 < hi; i0 += RT_PATSUM_RUN) {
+        size_t i1 = hi - i0 > RT_PATSUM_RUN ? i0 + RT_PATSUM_RUN : hi;
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0;
+        for (size_t i = i0; i < i1; i++) {
+            double wi = ps->w ? ps->w[i] : 1.0;
+            if (wi == 0.0)
+                continue;
+            if (ps->x[i] != xt.x)
+                xterms_set(c, ps->x[i], &xt);
+            double lat = lt ? lt[ps->iT[i]] : log(c->al + ps->T[i]);
+            double ll = xt.base - xt.rx * lat, s = 0.0, dlog = 0.0, dinv = 0.0;
+            if (xt.two) {
+                double ltx = lt ? lt[ps->itx[i]] : log(c->al + ps->t_x[i]), l1pe;
+                dlog = lat - ltx;
+                log1pexp_sigmoid(xt.lac + xt.rx * dlog, &l1pe, &s);
+                ll += l1pe;
+            }
+            s0 += wi * ll;
+            if (!c->grad)
+                continue;
+            double iT = it ? it[ps->iT[i]] : 1.0 / (c->al + ps->T[i]);
+            if (xt.two)
+                dinv = iT - (it ? it[ps->itx[i]] : 1.0 / (c->al + ps->t_x[i]));
+            s1 += wi * (xt.g0 - lat + s * dlog);
+            s2 += wi * (xt.g1 - xt.rx * iT + s * xt.rx * dinv);
+            s3 += wi * (xt.g2 + s * ia);
+            s4 += wi * (xt.g3 - s * xt.ic);
+        }
+        rt_ksum_add(&acc[0], s0);
+        if (c->grad) {
+            rt_ksum_add(&acc[1], s1);
+            rt_ksum_add(&acc[2], s2);
+            rt_ksum_add(&acc[3], s3);
+            rt_ksum_add(&acc[4], s4);
+        }
+    }
+}
+
+double rt_bgnbd_loglik_ps(const rt_patsum *ps, const double par[4], int modified, double grad[4])
+{
+    double out[5];
+    for (int j = 0; j < 4; j++)
+        if (!(par[j] > 0.0) || !isfinite(par[j])) {
+            if (grad)
+                grad[0] = grad[1] = grad[2] = grad[3] = (double)NAN;
+            return (double)NAN;
+        }
+    eval_ctx c = {.ps = ps, .r = par[0], .al = par[1], .a = par[2], .b = par[3]};
+    c.m = modified != 0;
+    c.grad = grad != NULL;
+    c.la = log(c.a);
+    c.lal = log(c.al);
+    c.lgr = rt_lgamma(c.r);
+    c.lgab = rt_lgamma(c.a + c.b);
+    c.lgb = rt_lgamma(c.b);
+    if (grad) {
+        c.psr = rt_digamma(c.r);
+        c.psab = rt_digamma(c.a + c.b);
+    }
+    if (ps->n == 0) {
+        if (grad)
+            grad[0] = grad[1] = grad[2] = grad[3] = 0.0;
+        return 0.0;
+    }
+    rt_patsum_run(ps, grad ? 5 : 1, sum_block, ps->nt ? fill_tables : NULL, &c, out);
+    if (grad)
+        for (int j = 0; j < 4; j++)
+            grad[j] = out[j + 1];
+    return out[0];
 }
 
 double rt_bgnbd_loglik(const double par[4], const double *x, const double *t_x, const double *T,
                        const double *w, size_t n, int modified)
 {
-    rt_ksum sum = {0, 0};
-    for (int j = 0; j < 4; j++)
-        if (!(par[j] > 0.0) || !isfinite(par[j]))
-            return (double)NAN;
-    for (size_t i = 0; i < n; i++) {
-        double wi = w ? w[i] : 1.0;
-        if (wi != 0.0)
-            rt_ksum_add(&sum, wi * pattern_ll(par, x[i], t_x[i], T[i], modified != 0, NULL));
-    }
-    return rt_ksum_value(&sum);
+    rt_patsum ps;
+    rt_patsum_plain(&ps, x, t_x, T, w, n, 0);
+    return rt_bgnbd_loglik_ps(&ps, par, modified, NULL);
 }
 
 double rt_bgnbd_loglik_grad(const double lpar[4], const double *x, const double *t_x,
                             const double *T, const double *w, size_t n, int modified,
                             double grad[4])
 {
-    double p[4], g[4];
-    rt_ksum sum = {0, 0}, gs[4] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
+    rt_patsum ps;
+    double p[4];
     for (int j = 0; j < 4; j++)
         p[j] = exp(lpar[j]);
-    for (size_t i = 0; i < n; i++) {
-        double wi = w ? w[i] : 1.0;
-        if (wi == 0.0)
-            continue;
-        rt_ksum_add(&sum, wi * pattern_ll(p, x[i], t_x[i], T[i], modified != 0, g));
-        for (int j = 0; j < 4; j++)
-            rt_ksum_add(&gs[j], wi * g[j]);
-    }
+    rt_patsum_plain(&ps, x, t_x, T, w, n, 0);
+    double ll = rt_bgnbd_loglik_ps(&ps, p, modified, grad);
     /* Chain rule to the log scale: dl/dlog p = p dl/dp. */
     for (int j = 0; j < 4; j++)
-        grad[j] = p[j] * rt_ksum_value(&gs[j]);
-    return rt_ksum_value(&sum);
+        grad[j] *= p[j];
+    return ll;
 }
 
 /* ---- fit ---- */
 
 typedef struct fit_ctx {
-    const double *x, *t_x, *T, *w;
-    size_t n;
+    rt_patsum ps;
     int modified;
     double wsum;
 } fit_ctx;
@@ -117,12 +210,16 @@ typedef struct fit_ctx {
 static double objective(const double *theta, double *grad, void *vctx)
 {
     fit_ctx *c = vctx;
-    for (int j = 0; j < 4; j++)
+    double p[4];
+    for (int j = 0; j < 4; j++) {
         if (!(fabs(theta[j]) <= 30.0))
             return HUGE_VAL;
-    double ll = rt_bgnbd_loglik_grad(theta, c->x, c->t_x, c->T, c->w, c->n, c->modified, grad);
+        p[j] = exp(theta[j]);
+    }
+    double ll = rt_bgnbd_loglik_ps(&c->ps, p, c->modified, grad);
+    /* Chain rule to the log scale, dl/dlog p = p dl/dp, and the scaling. */
     for (int j = 0; j < 4; j++)
-        grad[j] = -grad[j] / c->wsum;
+        grad[j] = -p[j] * grad[j] / c->wsum;
     return -ll / c->wsum;
 }
 
@@ -130,7 +227,7 @@ rt_status rt_bgnbd_fit(const double *x, const double *t_x, const double *T, cons
                        size_t n, int modified, rt_fit *out, rt_error *err)
 {
     const char *what = modified ? "mbgnbd fit" : "bgnbd fit";
-    fit_ctx c = {x, t_x, T, w, n, modified != 0, 0.0};
+    fit_ctx c = {.modified = modified != 0};
     rt_optim_result r;
     rt_status st;
 
@@ -139,6 +236,9 @@ rt_status rt_bgnbd_fit(const double *x, const double *t_x, const double *T, cons
     if (!x || !t_x || !T || !out || n == 0)
         return rt_fail(err, RT_EMISUSE, NULL, 0, 0, "%s: bad arguments", what);
     if ((st = rt_btyd_check(what, x, t_x, T, w, n, &c.wsum, err)) != RT_OK)
+        return st;
+    /* Two tables per distinct time: log(alpha + t) and 1 / (alpha + t). */
+    if ((st = rt_patsum_prepare(&c.ps, x, t_x, T, w, n, 0, 2, 0, err)) != RT_OK)
         return st;
 
     /* Starts: all parameters 1 (as lifetimes does), then alpha at the mean T / 10 (alpha is
@@ -150,6 +250,7 @@ rt_status rt_bgnbd_fit(const double *x, const double *t_x, const double *T, cons
     double la = log(fmax(tmean / 10.0, 1e-3));
     const double starts[3 * 4] = {0, 0, 0, 0, 0, la, 0, 0, log(0.2), la, log(0.5), log(3.0)};
     st = rt_optim_minimize(what, objective, &c, 4, starts, 3, NULL, &r, err);
+    rt_patsum_free(&c.ps);
     if (st != RT_OK)
         return st;
 

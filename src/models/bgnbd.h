@@ -6,6 +6,7 @@
 #define RT_BGNBD_H
 
 #include "models/optim.h"
+#include "models/patsum.h"
 #include "retain.h"
 
 #include <stddef.h>
@@ -21,6 +22,12 @@ double rt_bgnbd_loglik(const double par[4], const double *x, const double *t_x, 
 double rt_bgnbd_loglik_grad(const double lpar[4], const double *x, const double *t_x,
                             const double *T, const double *w, size_t n, int modified,
                             double grad[4]);
+
+/* The same log-likelihood at natural parameters 'par' over the patterns of 'ps' (indexed or
+ * plain, see patsum.h), summed in parallel blocks: the result does not depend on the thread
+ * count, and is the same with or without the index. With 'grad' non-NULL also the gradient
+ * w.r.t. the natural parameters (NaN with the value for parameters <= 0). */
+double rt_bgnbd_loglik_ps(const rt_patsum *ps, const double par[4], int modified, double grad[4]);
 
 /* Fit BG/NBD or MBG/NBD by maximum likelihood on n patterns (x repeat purchases, t_x
  * recency, T age, w customers with that pattern; w may be NULL = 1 each) from several

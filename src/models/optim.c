@@ -20,18 +20,31 @@ typedef struct eval_ctx {
     int k;
     int evaluations;
     int iterations; /* last iteration number liblbfgs reported */
+    /* The last point evaluated, its f (as call() returns it) and gradient: liblbfgs evaluates
+     * the start again and we evaluate its end point again; those repeats come from here. */
+    int have_last;
+    double last_theta[RT_OPTIM_MAXPAR], last_f, last_grad[RT_OPTIM_MAXPAR];
 } eval_ctx;
 
 /* Call the objective, mapping NaN to +inf so that line searches back off from it. */
 static double call(eval_ctx *e, const double *theta, double *grad)
 {
+    size_t bytes = (size_t)e->k * sizeof *theta;
+    if (e->have_last && memcmp(theta, e->last_theta, bytes) == 0) {
+        memcpy(grad, e->last_grad, bytes);
+        return e->last_f;
+    }
     e->evaluations++;
     double f = e->fn(theta, grad, e->ctx);
     if (!isfinite(f))
-        return HUGE_VAL;
+        f = HUGE_VAL;
     for (int i = 0; i < e->k; i++)
         if (!isfinite(grad[i]))
-            return HUGE_VAL;
+            f = HUGE_VAL;
+    memcpy(e->last_theta, theta, bytes);
+    memcpy(e->last_grad, grad, bytes);
+    e->last_f = f;
+    e->have_last = 1;
     return f;
 }
 
@@ -82,7 +95,7 @@ int rt_optim_spd_inverse(int k, const double *a, double *inv)
         double d = a[j * k + j];
         for (int p = 0; p < j; p++)
             d -= l[j * k + p] * l[j * k + p];
-        if (!(d > 1e-12 * dmax) || !isfinite(d))
+        if (!(d > 1e-8 * dmax) || !isfinite(d))
             return -1;
         l[j * k + j] = sqrt(d);
         for (int i = j + 1; i < k; i++) {
@@ -117,7 +130,7 @@ int rt_optim_spd_inverse(int k, const double *a, double *inv)
 
 int rt_optim_hessian(rt_optim_fn fn, void *ctx, int k, const double *theta, double *h)
 {
-    eval_ctx e = {fn, ctx, k, 0, 0};
+    eval_ctx e = {.fn = fn, .ctx = ctx, .k = k};
     double tp[RT_OPTIM_MAXPAR], gp[RT_OPTIM_MAXPAR], gm[RT_OPTIM_MAXPAR];
     for (int j = 0; j < k; j++) {
         /* Step near the cube root of DBL_EPSILON, the optimum for central differences. */
@@ -138,23 +151,44 @@ int rt_optim_hessian(rt_optim_fn fn, void *ctx, int k, const double *theta, doub
     return e.evaluations;
 }
 
-/* Newton steps theta -= H^{-1} g from 'theta' (f 'f', gradient 'g'), kept while they shrink
- * |grad| without raising f beyond rounding. L-BFGS's line search stalls on f differences
- * near DBL_EPSILON * |f|; Newton steps need only gradients, so they reach |grad| ~ 1e-12. */
-static int polish(eval_ctx *e, double *theta, double *f, double *g)
+/* Hessian by forward differences of the gradient 'g' at 'theta' (k calls), symmetrised: for
+ * Newton steps, which need only a few correct digits. Step 1e-6 (times |theta| beyond 1):
+ * truncation ~1e-6 relative, rounding ~1e-16 |g| / 1e-6. Returns -1 if a gradient is not
+ * finite. */
+static int hessian_forward(eval_ctx *e, const double *theta, const double *g, double *h)
+{
+    double tp[RT_OPTIM_MAXPAR], gp[RT_OPTIM_MAXPAR];
+    int k = e->k;
+    for (int j = 0; j < k; j++) {
+        double step = 1e-6 * fmax(1.0, fabs(theta[j]));
+        memcpy(tp, theta, (size_t)k * sizeof *tp);
+        tp[j] = theta[j] + step;
+        if (!isfinite(call(e, tp, gp)))
+            return -1;
+        for (int i = 0; i < k; i++)
+            h[i * k + j] = (gp[i] - g[i]) / step;
+    }
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < i; j++)
+            h[i * k + j] = h[j * k + i] = 0.5 * (h[i * k + j] + h[j * k + i]);
+    return 0;
+}
+
+/* Newton steps theta -= H^{-1} g from 'theta' (f 'f', gradient 'g') until |grad| < 'stop',
+ * kept while they shrink |grad| without raising f beyond rounding. L-BFGS's line search
+ * stalls on f differences near DBL_EPSILON * |f|; Newton steps need only gradients, so they
+ * reach |grad| ~ 1e-12, and from |grad| ~ 1e-6 they get there in one step of k + 1 calls
+ * (the forward-difference Hessian's ~1e-6 relative error leaves ~1e-12). */
+static int polish(eval_ctx *e, double *theta, double *f, double *g, double stop)
 {
     int steps = 0;
     for (int it = 0; it < 8; it++) {
         double h[RT_OPTIM_MAXPAR * RT_OPTIM_MAXPAR], hinv[RT_OPTIM_MAXPAR * RT_OPTIM_MAXPAR];
         double tn[RT_OPTIM_MAXPAR], gn[RT_OPTIM_MAXPAR];
         double gnorm = norm2(e->k, g);
-        if (gnorm < 1e-13)
+        if (gnorm < stop)
             break;
-        int calls = rt_optim_hessian(e->fn, e->ctx, e->k, theta, h);
-        if (calls < 0)
-            break;
-        e->evaluations += calls;
-        if (rt_optim_spd_inverse(e->k, h, hinv) != 0)
+        if (hessian_forward(e, theta, g, h) != 0 || rt_optim_spd_inverse(e->k, h, hinv) != 0)
             break;
         for (int i = 0; i < e->k; i++) {
             double d = 0.0;
@@ -173,26 +207,27 @@ static int polish(eval_ctx *e, double *theta, double *f, double *g)
     return steps;
 }
 
-/* One start: L-BFGS then Newton polish. Writes the end point into 'r' (not its Hessian).
- * Returns RT_OK, RT_ENOMEM, or RT_EDOMAIN when f is not finite at the start. */
-static rt_status run_start(eval_ctx *e, const double *start, const rt_optim_options *o,
-                           rt_optim_result *r)
+/* L-BFGS from 'start' until |grad| / max(1, |theta|) <= 'eps' or 'max_iter' iterations. Writes
+ * the end point, f and gradient into 'r' and 'g' and adds its iterations to r->iterations.
+ * Returns RT_OK, RT_ENOMEM, or RT_EDOMAIN when f is not finite at the start or the end. */
+static rt_status run_lbfgs(eval_ctx *e, const double *start, double eps, int max_iter,
+                           rt_optim_result *r, double *g)
 {
     lbfgs_parameter_t param;
     lbfgsfloatval_t fx = 0.0;
-    double g[NPAD] = {0};
+    double g0[NPAD] = {0};
     lbfgsfloatval_t *x = lbfgs_malloc(NPAD);
     if (!x)
         return RT_ENOMEM;
     for (int i = 0; i < NPAD; i++)
         x[i] = i < e->k ? start[i] : 0.0;
-    if (!isfinite(call(e, x, g))) {
+    if (!isfinite(call(e, x, g0))) {
         lbfgs_free(x);
         return RT_EDOMAIN;
     }
     lbfgs_parameter_init(&param);
-    param.max_iterations = o->max_iter;
-    param.epsilon = 0.1 * o->tol; /* liblbfgs divides |g| by max(1, |x|); Newton finishes */
+    param.max_iterations = max_iter;
+    param.epsilon = eps;
     /* Backtracking copes with +inf outside the domain; More-Thuente's cubic fits do not. */
     param.linesearch = LBFGS_LINESEARCH_BACKTRACKING_WOLFE;
     e->iterations = 0;
@@ -206,12 +241,8 @@ static rt_status run_start(eval_ctx *e, const double *start, const rt_optim_opti
     memcpy(r->theta, x, (size_t)e->k * sizeof *x);
     lbfgs_free(x);
     r->f = call(e, r->theta, g);
-    if (!isfinite(r->f))
-        return RT_EDOMAIN;
-    r->iterations = e->iterations;
-    r->iterations += polish(e, r->theta, &r->f, g);
-    r->grad_norm = norm2(e->k, g);
-    return RT_OK;
+    r->iterations += e->iterations;
+    return isfinite(r->f) ? RT_OK : RT_EDOMAIN;
 }
 
 rt_status rt_optim_minimize(const char *what, rt_optim_fn fn, void *ctx, int k,
@@ -220,9 +251,9 @@ rt_status rt_optim_minimize(const char *what, rt_optim_fn fn, void *ctx, int k,
 {
     rt_optim_options o = {0};
     rt_optim_result best, cur;
-    eval_ctx e = {fn, ctx, k, 0, 0};
+    eval_ctx e = {.fn = fn, .ctx = ctx, .k = k};
     int have = 0;
-    double h[RT_OPTIM_MAXPAR * RT_OPTIM_MAXPAR];
+    double h[RT_OPTIM_MAXPAR * RT_OPTIM_MAXPAR], g[NPAD] = {0}, gbest[NPAD] = {0};
 
     if (out)
         memset(out, 0, sizeof *out);
@@ -235,10 +266,17 @@ rt_status rt_optim_minimize(const char *what, rt_optim_fn fn, void *ctx, int k,
     if (!(o.tol > 0.0))
         o.tol = 1e-8;
 
+    /* Every start goes by L-BFGS to |grad| ~ 1e-6 (relative to max(1, |theta|)), where the
+     * lowest f tells the optima apart to ~1e-12 / curvature; only the best goes on, by Newton
+     * steps, which take it to |grad| ~ 1e-12 in a step or two. Taking every start to tol
+     * instead would cost most of the calls: L-BFGS's last digits need many line-search
+     * trials on f differences near rounding. */
+    const double eps_start = fmax(1e-6, 0.1 * o.tol);
     memset(&best, 0, sizeof best);
     for (int s = 0; s < nstarts; s++) {
         memset(&cur, 0, sizeof cur);
-        rt_status st = run_start(&e, starts + (size_t)s * (size_t)k, &o, &cur);
+        rt_status st =
+            run_lbfgs(&e, starts + (size_t)s * (size_t)k, eps_start, o.max_iter, &cur, g);
         if (st == RT_ENOMEM)
             return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "%s: out of memory", what);
         if (st != RT_OK)
@@ -246,6 +284,7 @@ rt_status rt_optim_minimize(const char *what, rt_optim_fn fn, void *ctx, int k,
         cur.start = s;
         if (!have || cur.f < best.f) {
             best = cur;
+            memcpy(gbest, g, sizeof g);
             have = 1;
         }
     }
@@ -253,6 +292,27 @@ rt_status rt_optim_minimize(const char *what, rt_optim_fn fn, void *ctx, int k,
         return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
                        "%s: the log-likelihood is not finite at any of %d starting points", what,
                        nstarts);
+    /* Newton to 1e-3 tol (1e-11 by default): the optimum's position is then known to
+     * ~1e-11 / curvature, far inside the standard errors. */
+    best.iterations += polish(&e, best.theta, &best.f, gbest, 1e-3 * o.tol);
+    best.grad_norm = norm2(k, gbest);
+    if (best.grad_norm > o.tol && best.iterations < o.max_iter) {
+        /* Newton did not get there (an indefinite Hessian on the way, say): L-BFGS on to the
+         * tolerance itself, then Newton again, as for a single start. */
+        double g2[NPAD] = {0};
+        memset(&cur, 0, sizeof cur);
+        cur.iterations = best.iterations;
+        rt_status st =
+            run_lbfgs(&e, best.theta, 0.1 * o.tol, o.max_iter - best.iterations, &cur, g2);
+        if (st == RT_ENOMEM)
+            return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "%s: out of memory", what);
+        if (st == RT_OK && cur.f <= best.f) {
+            cur.start = best.start;
+            cur.iterations += polish(&e, cur.theta, &cur.f, g2, 1e-3 * o.tol);
+            cur.grad_norm = norm2(k, g2);
+            best = cur;
+        }
+    }
     if (best.grad_norm > o.tol)
         return rt_fail(err, RT_ENOCONV, NULL, 0, 0,
                        "%s: no convergence after %d iterations (|grad| = %.1e, tol %.0e)", what,
@@ -279,6 +339,7 @@ void rt_optim_fill_fit(const rt_optim_result *r, double wsum, size_t patterns, r
     }
     out->loglik = -r->f * wsum;
     out->iterations = r->iterations;
+    out->evaluations = r->evaluations;
     out->converged = r->converged;
     out->grad_norm = r->grad_norm;
     out->n = (size_t)llround(wsum);

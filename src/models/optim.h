@@ -34,11 +34,13 @@ typedef struct rt_optim_result {
 } rt_optim_result;
 
 /* Minimise 'fn' over k <= 8 parameters from each of the 'nstarts' starting points in
- * 'starts' (nstarts rows of k values) and keep the lowest f. 'what' names the fit in
- * messages ("bgnbd fit"). RT_ENOCONV, with the numbers in 'err', when the best start has
- * |grad| > tol or a Hessian that is not positive definite (a flat likelihood); RT_EDOMAIN
- * when no start gives a finite f; RT_ENOMEM; RT_EMISUSE for bad arguments. '*out' is
- * zeroed on failure. */
+ * 'starts' (nstarts rows of k values) and keep the lowest f: every start goes by L-BFGS to
+ * |grad| <= max(1e-6, tol / 10) relative to max(1, |theta|); the lowest f among them goes on
+ * by Newton steps on a forward-difference Hessian (by L-BFGS to tol / 10 first when those do
+ * not reach tol). 'what' names the fit in messages ("bgnbd fit"). RT_ENOCONV, with the numbers
+ * in 'err', when the best start has |grad| > tol or a Hessian that is not positive definite (a
+ * flat likelihood); RT_EDOMAIN when no start gives a finite f; RT_ENOMEM; RT_EMISUSE for bad
+ * arguments. '*out' is zeroed on failure. */
 rt_status rt_optim_minimize(const char *what, rt_optim_fn fn, void *ctx, int k,
                             const double *starts, int nstarts, const rt_optim_options *opt,
                             rt_optim_result *out, rt_error *err);
@@ -49,8 +51,9 @@ rt_status rt_optim_minimize(const char *what, rt_optim_fn fn, void *ctx, int k,
 int rt_optim_hessian(rt_optim_fn fn, void *ctx, int k, const double *theta, double *h);
 
 /* Invert the symmetric k x k matrix 'a' (k <= 8) by Cholesky into 'inv'. Returns 0, or -1
- * if 'a' is not numerically positive definite (a pivot <= 1e-12 times the largest diagonal
- * entry, or not finite). */
+ * if 'a' is not numerically positive definite (a pivot <= 1e-8 times the largest diagonal
+ * entry, or not finite: the Hessians here come from differences of gradients, with errors
+ * near 1e-10 of their largest entries, so a smaller pivot cannot be told from 0). */
 int rt_optim_spd_inverse(int k, const double *a, double *inv);
 
 /* A fitted model. par/se are natural parameters (BG/NBD: r, alpha, a, b); se comes from the
@@ -63,6 +66,7 @@ typedef struct rt_fit {
     double grad_norm; /* |gradient| of -loglik / sum(w) w.r.t. the log-parameters */
     size_t n;         /* customers: sum of the weights */
     size_t patterns;  /* rows (patterns) given */
+    int evaluations;  /* objective (likelihood and gradient) evaluations, Hessians included */
 } rt_fit;
 
 /* Fill 'out' from the optimum 'r' of an objective f = -loglik / 'wsum' over log-parameters:

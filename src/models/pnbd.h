@@ -8,6 +8,7 @@
 #include "retain.h"
 
 #include "models/bgnbd.h" /* rt_fit */
+#include "models/patsum.h"
 
 #include <stddef.h>
 
@@ -19,12 +20,18 @@
 double rt_pnbd_loglik(const double par[4], const double *x, const double *t_x, const double *T,
                       const double *w, size_t n);
 
-/* The same log-likelihood at log-parameters 'lpar' = log(r, alpha, s, beta), with its gradient
- * w.r.t. 'lpar' in 'grad' by the five-point central difference (step 1e-3 on the log scale;
- * truncation ~1e-12 and rounding ~1e-13 relative to |loglik|). The gradient is numerical:
- * the derivatives of 2F1 in its parameters have no closed form we implement. */
+/* The same log-likelihood at log-parameters 'lpar' = log(r, alpha, s, beta), with its analytic
+ * gradient w.r.t. 'lpar' in 'grad' (the 2F1's derivatives in its parameters by
+ * rt_log_hyp2f1_a1_grad). */
 double rt_pnbd_loglik_grad(const double lpar[4], const double *x, const double *t_x,
                            const double *T, const double *w, size_t n, double grad[4]);
+
+/* The log-likelihood at natural parameters 'par' over the patterns of 'ps' (indexed or plain,
+ * see patsum.h; an index made with 4 tables and a memo of 6), summed in parallel blocks: the
+ * result does not depend on the thread count and is the same with or without the index.
+ * With 'grad' non-NULL also the gradient w.r.t. the natural parameters (NaN with the value
+ * for parameters <= 0). */
+double rt_pnbd_loglik_ps(const rt_patsum *ps, const double par[4], double grad[4]);
 
 /* Fit the Pareto/NBD by maximum likelihood on n patterns (x repeat purchases, t_x recency,
  * T age, w customers with that pattern; w may be NULL = 1 each) from several starts. On

@@ -161,6 +161,48 @@ double rt_log_hyp2f1_a1(double a, double b, double z)
     return (double)NAN;
 }
 
+double rt_log_hyp2f1_a1_grad(double a, double b, double z, double d[3])
+{
+    if (!(a > 0.0) || !(b > 0.0) || !(b < a + 1.0) || !(z >= 0.0) || !(z < 1.0)) {
+        d[0] = d[1] = d[2] = (double)NAN;
+        return (double)NAN;
+    }
+    /* With bb = a+1-b, cc = a+1, the Euler series S = sum_n t_n, t_n = prod_{k<n} z (bb+k) /
+     * (cc+k), and log F = (1-b) log(1-z) + log S. As bb and cc both move with a:
+     *   d log t_n / da = sum_{k<n} 1/(bb+k) - 1/(cc+k) = b D_n, D_n = sum_{k<n} 1/((bb+k)(cc+k)),
+     *   d log t_n / db = -B_n, B_n = sum_{k<n} 1/(bb+k),
+     *   d t_n / dz = n t_n / z = n u_n, u_n = t_{n-1} (bb+n-1) / (cc+n-1),
+     * so d log F / da = b SD / S, d/db = -log(1-z) - SB / S, d/dz = -(1-b)/(1-z) + SN / S with
+     * SD = sum t_n D_n, SB = sum t_n B_n, SN = sum n u_n: positive terms throughout.
+     * Tails after term N, from t_n <= t_N z^(n-N), u_n <= t_(n-1) and increments of B, D that
+     * fall with k: S: t_N q; SB: t_N (B_N q + q2 / (bb+N)); SD: t_N (D_N q + q2 / ((bb+N)
+     * (cc+N))); SN: t_N (N + 1/(1-z)) / (1-z); q = z/(1-z), q2 = z/(1-z)^2. Stop when all of
+     * them, as they enter the results (SD times b), are below 1e-17 S. */
+    double bb = a + 1.0 - b, cc = a + 1.0, iz = 1.0 / (1.0 - z), q = z * iz, q2 = q * iz;
+    double S = 1.0, t = 1.0, B = 0.0, D = 0.0, SB = 0.0, SD = 0.0, SN = 0.0;
+    for (int n = 0; n < 1000000; n++) {
+        double dn = (double)n, ib = 1.0 / (bb + dn), ic = 1.0 / (cc + dn);
+        double u = t * (bb + dn) * ic; /* t_(n+1) / z */
+        B += ib;
+        D += ib * ic;
+        t = z * u;
+        S += t;
+        SB += t * B;
+        SD += t * D;
+        SN += (dn + 1.0) * u;
+        double tail = t * (q * (1.0 + B + b * D) + q2 * ib * (1.0 + b * ic) + (dn + 1.0 + iz) * iz);
+        if (tail <= 1e-17 * S) {
+            double l1z = log1p(-z);
+            d[0] = b * SD / S;
+            d[1] = -l1z - SB / S;
+            d[2] = -(1.0 - b) * iz + SN / S;
+            return (1.0 - b) * l1z + log(S);
+        }
+    }
+    d[0] = d[1] = d[2] = (double)NAN;
+    return (double)NAN;
+}
+
 double rt_lgamma(double v)
 {
     int sign;

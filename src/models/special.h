@@ -52,4 +52,12 @@ double rt_hyp2f1(double a, double b, double c, double z);
  * the region or when 1e6 terms do not suffice (z within ~4e-5 of 1). */
 double rt_log_hyp2f1_a1(double a, double b, double z);
 
+/* rt_log_hyp2f1_a1 with its partial derivatives d/da, d/db, d/dz in 'd' (the Pareto/NBD
+ * likelihood's analytic gradient). The derivatives of the Euler series' terms t_n in its
+ * parameters are sums of 1/(a+1-b+k) and 1/((a+1-b+k)(a+1+k)) over k < n, accumulated with
+ * the terms, so every sum has positive terms; the series runs until the tail bounds of all
+ * of them are below 1e-17 of the sum (a few more terms than the value alone needs). Same
+ * domain, and NaN (in 'd' too) as rt_log_hyp2f1_a1. */
+double rt_log_hyp2f1_a1_grad(double a, double b, double z, double d[3]);
+
 #endif

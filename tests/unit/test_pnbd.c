@@ -6,6 +6,7 @@
 #include "models/optim.h"
 #include "models/pnbd.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "cdnow.h"
@@ -142,8 +143,8 @@ static void loglik_is_stable_for_hundreds_of_purchases_over_thousands_of_weeks(v
 
 static void gradient_agrees_with_plain_central_differences(void)
 {
-    /* Our five-point gradient vs a two-point one with h = 1e-5: truncation h^2 f''' / 6 is
-     * ~1e-10 |f|'s scale and rounding eps |f| / h ~ 1e-7 (|f| ~ 1e4), well inside 1e-4. */
+    /* The analytic gradient vs a two-point difference with h = 1e-5: truncation h^2 f''' / 6
+     * is ~1e-10 |f|'s scale and rounding eps |f| / h ~ 1e-7 (|f| ~ 1e4), well inside 1e-4. */
     const double lp[4] = {log(0.553), log(10.578), log(0.606), log(11.669)};
     double g[4], gd[4];
     rt_pnbd_loglik_grad(lp, cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n, g);
@@ -156,6 +157,143 @@ static void gradient_agrees_with_plain_central_differences(void)
         double fm =
             rt_pnbd_loglik_grad(q, cbs_pat.x, cbs_pat.t_x, cbs_pat.T, cbs_pat.w, cbs_pat.n, gd);
         CHECK(fabs(g[j] - (fp - fm) / (2 * h)) <= 1e-6 * fabs(g[j]) + 1e-4);
+    }
+}
+
+/* xorshift64: a fixed stream of test points. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+
+static double uniform(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) * 0x1.0p-53;
+}
+
+/* Log-uniform in [lo, hi]. */
+static double log_uniform(double lo, double hi)
+{
+    return exp(log(lo) + uniform() * (log(hi) - log(lo)));
+}
+
+/* d/dlog p_j of the long double reference (ref_ll_2f1) at log-parameters 'lp', five-point:
+ * error h^4 f^(5) / 30 ~ 3e-14 f^(5) at h = 1e-3, plus rounding ~1e-19 |f| / h. */
+static long double ref_dlog(const double lp[4], int j, double x, double tx, double T)
+{
+    const double h = 1e-3, off[4] = {2, 1, -1, -2}, wt[4] = {-1, 8, -8, 1};
+    long double g = 0.0L;
+    for (int k = 0; k < 4; k++) {
+        double p[4];
+        for (int i = 0; i < 4; i++)
+            p[i] = exp(lp[i] + (i == j ? off[k] * h : 0.0));
+        g += (long double)wt[k] * ref_ll_2f1(p, x, tx, T);
+    }
+    return g / (12.0L * (long double)h);
+}
+
+static void gradient_matches_long_double_differences_at_random_points(void)
+{
+    /* 60 random parameter points (r, s in [0.05, 5], alpha, beta in [0.1, 100], log-uniform;
+     * one in four with beta = alpha, one in four with beta = alpha (1 + 1e-6), so both
+     * branches and the seam between them), each with patterns from x = 0 to 300 and T from 1
+     * to 3000, t_x anywhere in (0, T], t_x = T and t_x just below T included. The reference
+     * differentiates the independent long double likelihood numerically, with errors ~1e-12
+     * of |f| (|f| up to ~2e3 here); our gradient's rounding is ~1e-13 of the terms it adds;
+     * the largest difference seen is 4e-12. Tolerance 1e-10 of max(1, |f|), with |f| the
+     * pattern's |log-likelihood|. */
+    const double pats[][3] = {{0, 0, 1},         {0, 0, 3000},     {1, 0.5, 1},      {1, 20, 30},
+                              {3, 29.9, 30},     {5, 500, 500},    {50, 100, 500},   {120, 15, 400},
+                              {300, 2950, 3000}, {300, 100, 3000}, {7, 2999.5, 3000}};
+    const size_t np = sizeof pats / sizeof pats[0];
+    int bad = 0;
+    for (int k = 0; k < 60; k++) {
+        double p[4] = {log_uniform(0.05, 5), log_uniform(0.1, 100), log_uniform(0.05, 5),
+                       log_uniform(0.1, 100)};
+        if (k % 4 == 1)
+            p[3] = p[1];
+        else if (k % 4 == 2)
+            p[3] = p[1] * (1.0 + 1e-6);
+        double lp[4] = {log(p[0]), log(p[1]), log(p[2]), log(p[3])};
+        for (size_t i = 0; i < np; i++) {
+            double g[4];
+            double ll = rt_pnbd_loglik_grad(lp, &pats[i][0], &pats[i][1], &pats[i][2], NULL, 1, g);
+            double scale = fmax(1.0, fabs(ll));
+            for (int j = 0; j < 4; j++) {
+                long double ref = ref_dlog(lp, j, pats[i][0], pats[i][1], pats[i][2]);
+                int ok = fabs(g[j] - (double)ref) <= 1e-10 * scale;
+                CHECK(ok);
+                if (!ok && bad++ < 10)
+                    fprintf(stderr, "  p = %g %g %g %g, pattern %zu, j %d: %.17g vs %.17Lg\n", p[0],
+                            p[1], p[2], p[3], i, j, g[j], ref);
+            }
+        }
+    }
+}
+
+/* Random patterns sorted by x, t_x, T (as rt_btyd_compress leaves them), on a day grid in
+ * weeks so that times repeat: 'n' of them with weights 1..5. */
+static void random_patterns(size_t n, double *x, double *tx, double *T, double *w)
+{
+    double xv = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (uniform() < 0.002)
+            xv += 1 + floor(uniform() * 20);
+        x[i] = xv;
+        T[i] = (1 + floor(uniform() * 700)) / 7.0;
+        tx[i] = xv == 0 ? 0.0 : floor(uniform() * (T[i] * 7.0 + 1)) / 7.0;
+        w[i] = 1 + floor(uniform() * 5);
+    }
+}
+
+static int same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+static void threaded_and_indexed_sums_equal_the_plain_one_bit_for_bit(void)
+{
+    /* The patterns are cut into blocks that depend on n only; each block is summed the same
+     * way whichever thread takes it, and the blocks are added in order, so the thread count
+     * cannot change a bit. The index (tables of log and 1 / (scale + t), a memo of f per
+     * distinct time) computes each value by the same expressions as the plain path, so it
+     * cannot either. 30000 patterns make 8 blocks. */
+    enum { N = 30000 };
+    static double x[N], tx[N], T[N], w[N];
+    random_patterns(N, x, tx, T, w);
+    const double pts[2][4] = {{0.553, 10.578, 0.606, 11.669}, {0.8, 3.0, 1.2, 0.9}};
+    for (int k = 0; k < 2; k++) {
+        double g0[4], ll0;
+        rt_patsum ps;
+        rt_patsum_plain(&ps, x, tx, T, w, N, 1);
+        ll0 = rt_pnbd_loglik_ps(&ps, pts[k], g0);
+        CHECK(isfinite(ll0));
+        const int threads[4] = {2, 3, 8, 1};
+        for (int t = 0; t < 4; t++) {
+            double g[4], ll;
+            for (int idx = 0; idx < 2; idx++) {
+                rt_error err = {0};
+                if (idx)
+                    CHECK(rt_patsum_prepare(&ps, x, tx, T, w, N, threads[t], 4, 6, &err) == RT_OK);
+                else
+                    rt_patsum_plain(&ps, x, tx, T, w, N, threads[t]);
+                /* Twice: the second call finds the memo filled by the first. */
+                for (int rep = 0; rep < 2; rep++) {
+                    ll = rt_pnbd_loglik_ps(&ps, pts[k], g);
+                    CHECK(same_bits(ll, ll0));
+                    for (int j = 0; j < 4; j++)
+                        CHECK(same_bits(g[j], g0[j]));
+                    CHECK(same_bits(rt_pnbd_loglik_ps(&ps, pts[k], NULL),
+                                    rt_pnbd_loglik(pts[k], x, tx, T, w, N)));
+                }
+                rt_patsum_free(&ps);
+            }
+        }
+        /* And the sum is the sum: against the patterns one at a time, in long double. */
+        long double ref = 0.0L;
+        for (size_t i = 0; i < N; i++)
+            ref += (long double)w[i] * ref_ll_2f1(pts[k], x[i], tx[i], T[i]);
+        CHECK_NEAR(ll0, (double)ref, 1e-12); /* rounding of a sum of 3e4 terms near 1e5 */
     }
 }
 
@@ -271,6 +409,8 @@ int main(void)
     TEST(loglik_at_published_point_is_minus_9595);
     TEST(loglik_is_stable_for_hundreds_of_purchases_over_thousands_of_weeks);
     TEST(gradient_agrees_with_plain_central_differences);
+    TEST(gradient_matches_long_double_differences_at_random_points);
+    TEST(threaded_and_indexed_sums_equal_the_plain_one_bit_for_bit);
     TEST(pnbd_fit_reproduces_fader_hardie_lee_cdnow);
     TEST(palive_and_expectation_behave);
     TEST(fit_rejects_bad_input);

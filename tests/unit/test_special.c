@@ -146,6 +146,67 @@ static void log_hyp2f1_a1_matches_direct_series_for_large_parameters(void)
     CHECK(isnan(rt_log_hyp2f1_a1(1.0, 0.5, -0.1))); /* z < 0 */
 }
 
+/* log 2F1(a, b; a + 1; z) by the direct long double series (no Euler transformation). */
+static long double ref_log_a1(long double a, long double b, long double z)
+{
+    return logl(ref_series((double)a, (double)b, (double)(a + 1.0L), (double)z));
+}
+
+/* d/dv of a smooth g at v by the five-point stencil in long double: error h^4 g^(5) / 30 plus
+ * rounding ~1e-19 |g| / h. */
+static long double five_point(long double (*g)(long double v, const long double *k),
+                              const long double *k, long double v, long double h)
+{
+    return (-g(v + 2 * h, k) + 8 * g(v + h, k) - 8 * g(v - h, k) + g(v - 2 * h, k)) / (12 * h);
+}
+
+static long double g_of_a(long double v, const long double *k)
+{
+    return ref_log_a1(v, k[1], k[2]);
+}
+
+static long double g_of_b(long double v, const long double *k)
+{
+    return ref_log_a1(k[0], v, k[2]);
+}
+
+static void log_hyp2f1_a1_grad_matches_long_double_references(void)
+{
+    /* The value against rt_log_hyp2f1_a1 (same series, a stricter stop: ~1e-16 apart); d/dz
+     * against the closed form d/dz 2F1(a, b; c; z) = (a b / c) 2F1(a+1, b+1; c+1; z) from long
+     * double series; d/da, d/db against five-point differences of the direct long double
+     * series (h = 1e-3 relative to max(1, a or b): truncation ~1e-13, rounding ~1e-16, of the
+     * value's scale). Cases: the Pareto/NBD shapes with x from 0 to the hundreds, z from 0 to
+     * 0.99, and b near a + 1 (a tiny first series parameter a + 1 - b). Tolerance 1e-9 of
+     * max(1, |derivative|): what the 1e-17 stopping rule and the references support with
+     * room. The parameters are exact in double, so the references see the same ones. */
+    const double cases[][3] = {{1.3, 1.6, 0.4},     {1.3, 1.6, 0.0},   {1.3, 0.55, 0.97},
+                               {0.2, 1.19, 0.5},    {301.1, 1.6, 0.6}, {300.6, 250.5, 0.3},
+                               {300.6, 250.5, 0.9}, {2.2, 1.6, 0.999}, {50.5, 50.25, 0.05},
+                               {0.05, 0.02, 0.99},  {0.3, 1.299, 0.6}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double a = cases[i][0], b = cases[i][1], z = cases[i][2], d[3];
+        double v = rt_log_hyp2f1_a1_grad(a, b, z, d);
+        CHECK_NEAR(v, rt_log_hyp2f1_a1(a, b, z), 1e-14);
+        long double al = (long double)a, bl = (long double)b, k[3] = {al, bl, (long double)z};
+        long double da = five_point(g_of_a, k, al, 1e-3L * fmaxl(1.0L, al));
+        long double db = five_point(g_of_b, k, bl, 1e-3L * fmaxl(1.0L, bl));
+        long double dz = al * bl / (al + 1.0L) * ref_series(a + 1.0, b + 1.0, a + 2.0, z) /
+                         ref_series(a, b, a + 1.0, z);
+        CHECK(fabs(d[0] - (double)da) <= 1e-9 * fmax(1.0, fabs((double)da)));
+        CHECK(fabs(d[1] - (double)db) <= 1e-9 * fmax(1.0, fabs((double)db)));
+        CHECK(fabs(d[2] - (double)dz) <= 1e-9 * fmax(1.0, fabs((double)dz)));
+        if (fabs(d[0] - (double)da) > 1e-9 * fmax(1.0, fabs((double)da)) ||
+            fabs(d[1] - (double)db) > 1e-9 * fmax(1.0, fabs((double)db)) ||
+            fabs(d[2] - (double)dz) > 1e-9 * fmax(1.0, fabs((double)dz)))
+            fprintf(stderr, "  case %zu: %.17g %.17g %.17g vs %.17Lg %.17Lg %.17Lg\n", i, d[0],
+                    d[1], d[2], da, db, dz);
+    }
+    double d[3];
+    CHECK(isnan(rt_log_hyp2f1_a1_grad(1.0, 2.5, 0.5, d)) && isnan(d[0]) && isnan(d[2]));
+    CHECK(isnan(rt_log_hyp2f1_a1_grad(1.0, 0.5, 1.0, d)) && isnan(d[1]));
+}
+
 int main(void)
 {
     TEST(digamma_matches_known_values);
@@ -156,5 +217,6 @@ int main(void)
     TEST(hyp2f1_matches_long_double_series);
     TEST(hyp2f1_polynomial_cases_terminate);
     TEST(log_hyp2f1_a1_matches_direct_series_for_large_parameters);
+    TEST(log_hyp2f1_a1_grad_matches_long_double_references);
     return test_report();
 }
