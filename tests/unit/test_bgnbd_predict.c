@@ -1,6 +1,7 @@
-/* test_bgnbd_predict.c - BG/NBD predictions (src/models/bgnbd_predict.c) against FHL (2005)'s
- * published CDNOW value, numerical integration over the model's mixing distributions, and the
- * CDNOW holdout.
+/* test_bgnbd_predict.c - BG/NBD and MBG/NBD predictions (src/models/bgnbd_predict.c) against
+ * FHL (2005)'s published CDNOW values, numerical integration over the model's mixing
+ * distributions (the pmfs: over p, with the NBD's terms and tails summed by brute force), the
+ * pmfs' own sums and means, and the CDNOW holdout.
  * SPDX-License-Identifier: MIT */
 #include "harness.h"
 
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 
 #include "cdnow.h"
+#include "quad.h"
 
 static const double published[4] = {0.243, 4.414, 0.793, 2.426};
 
@@ -176,6 +178,261 @@ static void invalid_input_gives_nan(void)
     CHECK(isnan(rt_bgnbd_conditional_expected(published, -1, 0, 38, 39)));
 }
 
+/* ---- pmfs and MBG/NBD ---- */
+
+static const double unrounded[4] = {0.242595, 4.413602, 0.792922, 2.425907};
+
+static void new_customer_pmf_matches_published_zero_class(void)
+{
+    /* P(X(39) = 0) = 0.5737864 as quoted for FHL's CDNOW fit: it is (alpha/(alpha+t))^r at the
+     * published (rounded) parameters; 7 digits, so half a unit of the 7th: 5e-8. */
+    CHECK(fabs(rt_bgnbd_pmf_new(published, 39, 0) - 0.5737864) <= 5e-8);
+    /* At the unrounded MLE the same closed form gives 0.5743065. */
+    CHECK_NEAR(rt_bgnbd_pmf_new(unrounded, 39, 0), pow(4.413602 / 43.413602, 0.242595), 1e-15);
+    CHECK(fabs(rt_bgnbd_pmf_new(unrounded, 39, 0) - 0.5743065) <= 5e-8);
+}
+
+/* The NBD(R, A) pmf at j for exposure t, and its tail P(N >= k) by brute-force summation in
+ * long double (the terms rise to the mode and then fall geometrically). Independent of the
+ * library's incomplete beta function. */
+static double nbd_pmf(double R, double A, double t, int j)
+{
+    return exp(lgamma(R + j) - lgamma(R) - lgamma(j + 1.0) + R * log(A / (A + t)) +
+               j * log(t / (A + t)));
+}
+
+static double nbd_tail(double R, double A, double t, int k)
+{
+    long double sum = 0.0L;
+    for (int j = k; j < k + 1000000; j++) {
+        long double g = (long double)nbd_pmf(R, A, t, j);
+        sum += g;
+        if (j > R * t / A + 10 && g < 1e-20L * sum)
+            break;
+    }
+    return (double)sum;
+}
+
+/* P(Y(t) = k, data) over p for BG/NBD (m = 0) or MBG/NBD (m = 1), the gamma part done by the
+ * gamma-Poisson mixture and everything divided by Gamma(r+x) alpha^r / (Gamma(r)
+ * (alpha+T)^(r+x)): alive at T with weight (1-p)^(x+m), then k purchases in t with
+ * probability (1-p)^k NBD(k) + [k > 0] p (1-p)^(k-1) P(NBD >= k) (FHL eq. 8 given p, lambda
+ * averaged over its Gamma(r+x, alpha+T) posterior); or dropped out at the last purchase
+ * (weight p (1-p)^(x+m-1) ((alpha+T)/(alpha+t_x))^(r+x), when x + m > 0) and k = 0. 'k' < 0
+ * gives the likelihood itself (the normaliser). */
+typedef struct cpmf_ctx {
+    double a, b, xm, rd; /* Beta(a, b) prior; x + m; the dead/alive rate ratio */
+    double g, tail;      /* NBD(k) and P(NBD >= k) under the posterior */
+    int k;
+} cpmf_ctx;
+
+static double cpmf_integrand(double p, double lp, double l1p, void *vc)
+{
+    cpmf_ctx *c = vc;
+    (void)p;
+    double prior = exp((c->a - 1.0) * lp + (c->b - 1.0) * l1p);
+    double dead = c->xm > 0 ? exp(lp + (c->xm - 1.0) * l1p) * c->rd : 0.0;
+    double alive = exp(c->xm * l1p);
+    if (c->k < 0)
+        return prior * (alive + dead);
+    double fut = exp(c->k * l1p) * c->g;
+    if (c->k > 0)
+        fut += exp(lp + (c->k - 1.0) * l1p) * c->tail;
+    return prior * (alive * fut + (c->k == 0 ? dead : 0.0));
+}
+
+static double quad_pmf_conditional(const double *pr, int m, double x, double tx, double T, double t,
+                                   int k)
+{
+    double r = pr[0], al = pr[1];
+    cpmf_ctx c = {pr[2], pr[3], x + m, pow((al + T) / (al + tx), r + x), 0, 0, -1};
+    double den = quad01(cpmf_integrand, &c, 128);
+    c.k = k;
+    c.g = nbd_pmf(r + x, al + T, t, k);
+    c.tail = nbd_tail(r + x, al + T, t, k);
+    return quad01(cpmf_integrand, &c, 128) / den;
+}
+
+static void pmfs_match_quadrature(void)
+{
+    const double pars[3][4] = {
+        {0.243, 4.414, 0.793, 2.426}, {2.0, 5.0, 3.1, 1.5}, {0.7, 2.0, 1.0, 0.4}};
+    const double hist[5][3] = {
+        {0, 0, 0}, {0, 0, 38.86}, {2, 30.43, 38.86}, {7, 10, 52}, {50, 300, 400}};
+    const int ks[5] = {0, 1, 2, 7, 40};
+    for (int i = 0; i < 3; i++)
+        for (int h = 0; h < 5; h++)
+            for (int m = 0; m < 2; m++)
+                for (int j = 0; j < 5; j++) {
+                    const double *c = hist[h];
+                    double q = quad_pmf_conditional(pars[i], m, c[0], c[1], c[2], 39, ks[j]);
+                    double e = rt_bgnbd_pmf_conditional(pars[i], m, c[0], c[1], c[2], 39, ks[j]);
+                    /* tanh-sinh at per_unit 128 and long-double sums are near machine
+                     * precision; the library's logs of size up to ~400 cost ~1e-13: 1e-11,
+                     * and below 1e-300 only absolute agreement is meaningful. */
+                    if (q > 1e-290)
+                        CHECK_NEAR(e, q, 1e-11);
+                    else
+                        CHECK(e < 1e-280);
+                    /* A new customer is one with no history (x = 0, T = 0). */
+                    if (h == 0) {
+                        double nw = m ? rt_mbgnbd_pmf_new(pars[i], 39, ks[j])
+                                      : rt_bgnbd_pmf_new(pars[i], 39, ks[j]);
+                        CHECK_NEAR(nw, q, 1e-11);
+                    }
+                }
+}
+
+/* sum_k P(k) and sum_k k P(k) over k < kmax, by Neumaier summation. */
+static void pmf_moments(double (*pmf)(int k, const double *arg), const double *arg, int kmax,
+                        double *total, double *mean)
+{
+    double s = 0, cs = 0, e = 0, ce = 0;
+    for (int k = 0; k < kmax; k++) {
+        double p = pmf(k, arg), kp = k * p, ts = s + p, te = e + kp;
+        cs += fabs(s) >= fabs(p) ? (s - ts) + p : (p - ts) + s;
+        ce += fabs(e) >= fabs(kp) ? (e - te) + kp : (kp - te) + e;
+        s = ts, e = te;
+    }
+    *total = s + cs, *mean = e + ce;
+}
+
+/* arg = (par[4], modified, x, t_x, T, t) */
+static double pmf_cond_k(int k, const double *arg)
+{
+    return rt_bgnbd_pmf_conditional(arg, (int)arg[4], arg[5], arg[6], arg[7], arg[8], k);
+}
+
+static double pmf_new_k(int k, const double *arg)
+{
+    return arg[4] != 0 ? rt_mbgnbd_pmf_new(arg, arg[8], k) : rt_bgnbd_pmf_new(arg, arg[8], k);
+}
+
+static void pmfs_sum_to_one_with_the_expected_mean(void)
+{
+    const double hist[5][4] = {{2, 30.43, 38.86, 39},
+                               {0, 0, 38.86, 39},
+                               {0, 0, 38.86, 300},
+                               {30, 50, 52, 104},
+                               {800, 5900, 6000, 39}};
+    for (int m = 0; m < 2; m++) {
+        double total, mean;
+        for (int h = 0; h < 5; h++) {
+            const double *c = hist[h];
+            double arg[9] = {unrounded[0], unrounded[1], unrounded[2], unrounded[3], m,
+                             c[0],         c[1],         c[2],         c[3]};
+            pmf_moments(pmf_cond_k, arg, 4000, &total, &mean);
+            double e = m ? rt_mbgnbd_conditional_expected(unrounded, c[0], c[1], c[2], c[3])
+                         : rt_bgnbd_conditional_expected(unrounded, c[0], c[1], c[2], c[3]);
+            /* the tails beyond 4000 are below 1e-30 for these histories; each pmf is good to
+             * ~1e-13 relative, the 2F1 behind E to ~1e-12: 1e-11 */
+            CHECK_NEAR(total, 1.0, 1e-12);
+            CHECK_NEAR(mean, e, 1e-11);
+        }
+        const double ts[3] = {1, 39, 300};
+        for (int i = 0; i < 3; i++) {
+            double arg[9] = {unrounded[0], unrounded[1], unrounded[2], unrounded[3], m, 0, 0, 0,
+                             ts[i]};
+            pmf_moments(pmf_new_k, arg, 20000, &total, &mean);
+            double e = m ? rt_mbgnbd_expected_new(unrounded, ts[i])
+                         : rt_bgnbd_expected_new(unrounded, ts[i]);
+            /* r = 0.24 gives a long tail: at t = 300 the mass beyond 20000 is ~1e-15 */
+            CHECK_NEAR(total, 1.0, 1e-12);
+            CHECK_NEAR(mean, e, 1e-10);
+        }
+    }
+}
+
+/* MBG/NBD by quadrature over p, as quad_conditional but with an extra (1-p) in the alive
+ * weight (the coin thrown at the first purchase) and the dropout term present at x = 0 too. */
+static double quad_mbg_conditional(const double p[4], double x, double tx, double T, double t)
+{
+    double r = p[0], al = p[1], a = p[2], b = p[3];
+    double num = integral(a, b + x + 1, r + x, al + T, t);
+    double den = exp(rt_lbeta(a, b + x + 1)) +
+                 exp(rt_lbeta(a + 1, b + x) + (r + x) * log((al + T) / (al + tx)));
+    return num / den;
+}
+
+typedef struct palive_ctx {
+    double a, b, xm, rd;
+    int alive_only;
+} palive_ctx;
+
+/* The MBG/NBD likelihood over p (as cpmf_integrand's normaliser), or its alive part. */
+static double palive_integrand(double p, double lp, double l1p, void *vc)
+{
+    palive_ctx *c = vc;
+    (void)p;
+    double prior = exp((c->a - 1.0) * lp + (c->b - 1.0) * l1p);
+    double alive = exp(c->xm * l1p), dead = exp(lp + (c->xm - 1.0) * l1p) * c->rd;
+    return prior * (alive + (c->alive_only ? 0.0 : dead));
+}
+
+static void mbgnbd_matches_quadrature(void)
+{
+    const double pars[3][4] = {
+        {0.243, 4.414, 0.793, 2.426}, {2.0, 5.0, 3.1, 1.5}, {0.7, 2.0, 1.0 + 3e-6, 1.2}};
+    const double cases[5][4] = {{2, 30.43, 38.86, 39},
+                                {0, 0, 38.86, 39},
+                                {1, 2, 30, 10},
+                                {10, 35, 38, 52},
+                                {50, 300, 400, 200}};
+    for (int i = 0; i < 3; i++) {
+        const double *pr = pars[i];
+        for (int j = 0; j < 5; j++) {
+            const double *c = cases[j];
+            double e = rt_mbgnbd_conditional_expected(pr, c[0], c[1], c[2], c[3]);
+            /* as conditional_expectation_matches_quadrature (1e-7 inside the a = 1 band) */
+            CHECK_NEAR(e, quad_mbg_conditional(pr, c[0], c[1], c[2], c[3]), i < 2 ? 1e-9 : 1e-7);
+            palive_ctx pc = {pr[2], pr[3], c[0] + 1,
+                             pow((pr[1] + c[2]) / (pr[1] + c[1]), pr[0] + c[0]), 1};
+            double alive = quad01(palive_integrand, &pc, 128);
+            pc.alive_only = 0;
+            /* a ratio of two tanh-sinh integrals: 1e-12 */
+            CHECK_NEAR(rt_mbgnbd_palive(pr, c[0], c[1], c[2]),
+                       alive / quad01(palive_integrand, &pc, 128), 1e-12);
+        }
+        for (int k = 0; k < 3; k++) {
+            double t = k == 0 ? 1 : k == 1 ? 39 : 300;
+            double q = integral(pr[2], pr[3] + 1, pr[0], pr[1], t) / exp(rt_lbeta(pr[2], pr[3]));
+            CHECK_NEAR(rt_mbgnbd_expected_new(pr, t), q, i < 2 ? 1e-9 : 1e-7);
+        }
+    }
+    /* Batislam et al.'s closed forms, written out directly at x = 0 and for E[X(t)]:
+     * P(alive | 0, 0, T) = 1 / (1 + a/b ((alpha+T)/alpha)^r). */
+    double d = 1.0 / (1.0 + 0.793 / 2.426 * pow((4.414 + 38.86) / 4.414, 0.243));
+    CHECK_NEAR(rt_mbgnbd_palive(published, 0, 0, 38.86), d, 1e-14);
+    /* MBG/NBD's customers can leave at the first purchase, so they buy less than BG/NBD's. */
+    CHECK(rt_mbgnbd_expected_new(published, 39) < rt_bgnbd_expected_new(published, 39));
+}
+
+static void pmfs_are_finite_for_hundreds_of_purchases_over_thousands_of_weeks(void)
+{
+    for (int m = 0; m < 2; m++)
+        for (int k = 0; k <= 300; k += 20) {
+            double p = rt_bgnbd_pmf_conditional(unrounded, m, 800, 5990, 6000, 5000, k);
+            CHECK(isfinite(p) && p >= 0 && p <= 1);
+        }
+    CHECK(rt_bgnbd_pmf_new(unrounded, 6000, 3000) > 0);
+    CHECK(isfinite(rt_mbgnbd_palive(unrounded, 800, 10, 6000)));
+}
+
+static void pmf_invalid_input_gives_nan(void)
+{
+    const double bad[4] = {0.243, 4.414, 0, 2.426};
+    CHECK(isnan(rt_bgnbd_pmf_new(bad, 39, 0)));
+    CHECK(isnan(rt_bgnbd_pmf_new(published, 39, -1)));
+    CHECK(isnan(rt_bgnbd_pmf_new(published, -1, 0)));
+    CHECK(isnan(rt_mbgnbd_pmf_new(published, (double)NAN, 0)));
+    CHECK(isnan(rt_mbgnbd_expected_new(bad, 39)));
+    CHECK(isnan(rt_mbgnbd_palive(published, 1, 5, 4)));
+    CHECK(isnan(rt_mbgnbd_conditional_expected(published, 1, 2, 4, -1)));
+    CHECK(isnan(rt_bgnbd_pmf_conditional(published, 2, 1, 2, 4, 1, 0))); /* modified = 2 */
+    CHECK(isnan(rt_bgnbd_pmf_conditional(published, 0, 0, 3, 4, 1, 0))); /* t_x != 0, x = 0 */
+    CHECK(rt_bgnbd_pmf_new(published, 0, 0) == 1.0 && rt_bgnbd_pmf_new(published, 0, 2) == 0.0);
+}
+
 int main(void)
 {
     if (load_cbs() != 0) {
@@ -191,6 +448,12 @@ int main(void)
     TEST(cdnow_holdout_total_is_close_to_actual);
     TEST(predictions_are_finite_for_hundreds_of_purchases_over_thousands_of_weeks);
     TEST(invalid_input_gives_nan);
+    TEST(new_customer_pmf_matches_published_zero_class);
+    TEST(pmfs_match_quadrature);
+    TEST(pmfs_sum_to_one_with_the_expected_mean);
+    TEST(mbgnbd_matches_quadrature);
+    TEST(pmfs_are_finite_for_hundreds_of_purchases_over_thousands_of_weeks);
+    TEST(pmf_invalid_input_gives_nan);
     rt_btyd_patterns_free(&cbs_pat);
     return test_report();
 }
