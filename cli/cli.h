@@ -24,6 +24,8 @@ int cmd_cohort(int argc, char **argv);
 int cmd_rfm(int argc, char **argv);
 int cmd_rfm_summary(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 int cmd_loyalty(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 

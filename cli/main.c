@@ -13,6 +13,8 @@ static const cli_command commands[] = {
     {"rfm", cmd_rfm, "RFM scores and segments per customer"},
     {"rfm-summary", cmd_rfm_summary, "frequency, recency, T per customer (the BTYD models' input)"},
     {"fit", cmd_fit, "fit BG/NBD, MBG/NBD, Pareto/NBD, BG/BB, sBG or Gamma-Gamma"},
+    {"predict", cmd_predict, "per-customer P(alive), expected purchases and CLV"},
+    {"validate", cmd_validate, "calibration/holdout check of a model: by frequency and over time"},
     {"loyalty", cmd_loyalty, "loyalty by channel, product or any field"},
     {"simulate", cmd_simulate, "generate a realistic synthetic transaction log (BG/NBD)"},
 };
