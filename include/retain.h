@@ -670,6 +670,145 @@ typedef struct rt_validate_options {
 RT_API rt_status rt_validate_run(const rt_cbs *cbs, const rt_events *ev,
                                  const rt_validate_options *opt, rt_result **out, rt_error *err);
 
+/* ---- survival data: tenure tables ---- */
+
+/* One row per customer (or subject): a duration, an event flag, optionally an entry time
+ * (left truncation), and any number of further columns (attributes, covariates), kept both
+ * as text and as numbers. The input of rt_km_run and rt_cox_run. */
+typedef struct rt_survdata {
+    size_t n;                   /* rows */
+    const char *const *id;      /* row ids (customer ids); NULL when the input had none */
+    const double *time;         /* duration >= 0 (tenure, in days for tables from events) */
+    const unsigned char *event; /* 1 = the event (churn) happened at 'time', 0 = censored */
+    const double *entry;        /* entry time < time (left truncation); NULL = 0 for all */
+    const int32_t *start;       /* start day (days since 1970-01-01); NULL unless from events
+                                   or subscriptions */
+    size_t ncols;               /* further columns */
+    const char *const *col_name;
+    const char *const *const *text; /* text[c][i]; "" when empty */
+    const double *const *num;       /* num[c][i]: the value as a number; NaN when empty or not
+                                       a number */
+    void *priv_;                    /* owned memory; do not touch */
+} rt_survdata;
+
+typedef struct rt_survdata_read_options {
+    char delim;            /* 0 = ',' */
+    const char *name;      /* name used in messages; NULL = the path */
+    const char *time_col;  /* NULL = recognise: time, duration, tenure, T, week, stop */
+    const char *event_col; /* NULL = recognise: event, status, E, churn, churned, arrest,
+                              observed, death; values 0/1 (also true/false, yes/no) */
+    const char *entry_col; /* NULL = none */
+    const char *id_col;    /* NULL = recognise customer_id, id; "" = none */
+} rt_survdata_read_options;
+
+/* Read a table with a duration and an event column (e.g. rossi.csv), keeping every other
+ * column. Errors: RT_EPARSE ("name:line:col: column 'arrest': expected 0 or 1, got \"2\""),
+ * RT_EDOMAIN (a column missing: the message names those that exist; no rows; time < 0;
+ * entry >= time), RT_EIO, RT_ENOMEM. */
+RT_API rt_status rt_survdata_read(const char *path, const rt_survdata_read_options *opt,
+                                  rt_survdata **out, rt_error *err);
+
+typedef struct rt_tenure_options {
+    int32_t active_window; /* days: a customer churned when no purchase followed the last one
+                              for this long before the observation end [90] */
+    int has_observed_end;  /* 1 = 'observed_end'; 0 = the data's last day */
+    int32_t observed_end;
+    const rt_attrs *attrs; /* optional: customer attributes joined as further columns */
+} rt_tenure_options;
+
+/* Tenure from an event log (DESIGN.md 4.8): start = first purchase; churned (event 1) when
+ * the last purchase is more than active_window days before the observation end, with
+ * duration = last purchase + active_window - start... (the helper documents the exact rule);
+ * otherwise censored at the observation end. Attributes joined by customer id. */
+RT_API rt_status rt_tenure_from_events(const rt_events *ev, const rt_tenure_options *opt,
+                                       rt_survdata **out, rt_error *err);
+
+/* Tenure from a subscriptions table (customer_id, start, end; empty end = active = censored
+ * at the observation end). */
+RT_API rt_status rt_tenure_from_subscriptions(const char *path, const rt_tenure_options *opt,
+                                              rt_survdata **out, rt_error *err);
+
+/* The table as a result (kind "tenure"): id, start, duration, event, further columns. */
+RT_API rt_status rt_survdata_result(const rt_survdata *s, rt_result **out, rt_error *err);
+RT_API void rt_survdata_free(rt_survdata *s);
+
+/* ---- survival curves and the log-rank test ---- */
+
+typedef enum { RT_CI_LOGLOG = 0, RT_CI_LOG, RT_CI_PLAIN } rt_ci_type;
+
+typedef struct rt_km_options {
+    rt_ci_type ci;    /* confidence interval [log-log] */
+    double level;     /* [0.95] */
+    const char *by;   /* column of 'data' to group by: one curve per value and the log-rank
+                         test; NULL = one curve */
+    const double *at; /* survival at these times (NULL = none) */
+    size_t nat;
+    int threads; /* 0 = one per online core */
+} rt_km_options;
+
+/* Kaplan-Meier (R survival's survfit conventions): per group and distinct time: at_risk,
+ * events, censored, survival, std_err (Greenwood), lower, upper; median with its interval;
+ * survival at 'at'; with 'by', the log-rank test (chi-square, df, p; observed and expected
+ * per group, R's survdiff). Handles ties (events before censorings at the same time) and
+ * left truncation (entry). */
+RT_API rt_status rt_km_run(const rt_survdata *data, const rt_km_options *opt, rt_result **out,
+                           rt_error *err);
+
+/* ---- Cox proportional hazards ---- */
+
+typedef enum { RT_TIES_EFRON = 0, RT_TIES_BRESLOW } rt_ties;
+
+typedef struct rt_cox_options {
+    const char *const *covariates; /* column names of 'data' */
+    size_t ncov;
+    const char *const *ref; /* per covariate: reference level of a categorical column
+                               (NULL or NULL entries = the most frequent level) */
+    rt_ties ties;           /* [efron] */
+    const char *strata;     /* column to stratify by (NULL = none) */
+    int robust;             /* 1 = robust (sandwich) standard errors as well */
+    int max_iter;           /* [20] */
+    double tol;             /* convergence on the relative change of the log partial
+                               likelihood [1e-9], as R's coxph.control(eps) */
+    int threads;            /* 0 = one per online core */
+} rt_cox_options;
+
+/* Cox model by Newton-Raphson with step halving on the exact log partial likelihood (R's
+ * coxph conventions): per coefficient coef, se (robust_se), hazard ratio with its 95% interval,
+ * z, p; loglik null and final, likelihood-ratio, Wald and score tests, concordance (Harrell's
+ * C as R's concordance(), ties counted as R does), iterations. Numeric columns are used as
+ * they are; a column with non-numeric values is categorical and dummy-coded against its
+ * reference level. Errors: RT_EDOMAIN (missing or non-numeric where numeric is needed, empty
+ * values: the message names the column and row), RT_ENOCONV (no convergence, perfect
+ * separation or a singular design: the message names the covariates), RT_ENOMEM. */
+RT_API rt_status rt_cox_run(const rt_survdata *data, const rt_cox_options *opt, rt_result **out,
+                            rt_error *err);
+
+/* ---- satisfaction linkage ---- */
+
+typedef enum { RT_SCORE_ORDINAL = 0, RT_SCORE_NPS } rt_score_kind;
+
+typedef struct rt_satisfaction_options {
+    const rt_attrs *attrs; /* customer table with the score (required) */
+    const char *score_col; /* required */
+    rt_score_kind kind;    /* ordinal levels as they are, or NPS 0-10 grouped as detractor
+                              (0-6), passive (7-8), promoter (9-10) */
+    int has_as_of;         /* 1 = survey date 'as_of' for everyone ... */
+    int32_t as_of;
+    const char *date_col;   /* ... or a survey-date column of 'attrs' */
+    int32_t horizon;        /* days after the survey [365] */
+    const char *by;         /* attribute column: repeat per segment (NULL = none) */
+    const char *intent_col; /* attribute column of stated intent (0/1, yes/no) (NULL = none) */
+    int threads;            /* 0 = one per online core */
+} rt_satisfaction_options;
+
+/* What satisfaction is worth: per score level, customers, retention over the horizon (a
+ * purchase in (survey, survey + horizon]) with a Wilson 95% interval, mean future purchases
+ * and spend, lift against the lowest level; the Spearman correlation of score and future
+ * purchases with its interval; per segment with 'by'; with 'intent_col', the 2x2 table of
+ * intent vs purchase, their correlation and the share of intending customers who bought. */
+RT_API rt_status rt_satisfaction_run(const rt_events *ev, const rt_satisfaction_options *opt,
+                                     rt_result **out, rt_error *err);
+
 /* ---- simulation ---- */
 
 /* Parameters of the synthetic log (zero means default, shown in brackets). Every customer
