@@ -136,3 +136,21 @@ FIT=$BUILD/bench/bench_fit
 [ -x "$FIT" ] || die "$FIT not found; run make bench"
 echo "BTYD fits (target: each fit <= 1 s wall, median of 3, after the summary):"
 "$FIT" "$DATA/fit1m.csv" "${FIT_CUSTOMERS:-1000000}" 3 || die "bench_fit failed"
+
+# Issue 4's `retain predict` on the same 1M customers: the library call after the summary
+# (bench_clv), then the command end to end with saved BG/NBD and Gamma-Gamma fits.
+CLV=$BUILD/bench/bench_clv
+[ -x "$CLV" ] || die "$CLV not found; run make bench"
+echo "BTYD predict + CLV on 1M customers:"
+"$CLV" "$DATA/fit1m.csv" 3 || die "bench_clv failed"
+"$RETAIN" fit --model bgnbd --params-out "$DATA/bgnbd.json" "$DATA/fit1m.csv" >/dev/null ||
+    die "fit bgnbd failed"
+"$RETAIN" fit --model gg --params-out "$DATA/gg.json" "$DATA/fit1m.csv" >/dev/null ||
+    die "fit gg failed"
+time_cmd 3 "$DATA/fit1m.csv" predict --params "$DATA/bgnbd.json" --spend-params "$DATA/gg.json" \
+    --format csv
+med=$(cut -d' ' -f1 "$DATA/runs.txt" | median)
+rss=$(cut -d' ' -f2 "$DATA/runs.txt" | sort -n | tail -n 1 | awk '{ printf "%.0f", $1 * 1024 / 1e6 }')
+echo "  retain predict end to end (load, summary, predict, 1M-row CSV): $med s, peak $rss MB"
+rm -f "$DATA/time.txt" "$DATA/stderr.txt" "$DATA/runs.txt" "$DATA/out.txt" "$DATA/bgnbd.json" \
+    "$DATA/gg.json"

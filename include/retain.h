@@ -626,7 +626,7 @@ typedef struct rt_predict_options {
                               customers (0 = none) */
     double margin;         /* share of spend that is profit [1] */
     double discount;       /* discount rate per year (BG/BB and sBG: per period) [0.1] */
-    double horizon;        /* CLV horizon in the model's units; 0 = one year as for 't'; */
+    double horizon;        /* CLV horizon in the model's units; 0 = as 't' */
     int threads;           /* 0 = one per online core */
 } rt_predict_options;
 

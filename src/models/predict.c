@@ -182,7 +182,7 @@ static rt_status make_plan(const rt_model *m, const rt_btyd_fns *f, const rt_cbs
     }
     double def = default_horizon(f, cbs, pl->unit);
     pl->t = o->t > 0.0 ? o->t : def;
-    pl->horizon = o->horizon > 0.0 ? o->horizon : def;
+    pl->horizon = o->horizon > 0.0 ? o->horizon : pl->t;
     pl->discount = o->discount > 0.0 ? o->discount : 0.1;
     pl->margin = o->margin > 0.0 ? o->margin : 1.0;
     pl->nk = o->pk_count < 0 ? 0 : (o->pk_count == 0 ? 3 : o->pk_count);
@@ -263,7 +263,7 @@ static int add_fields(rt_result *r, const rt_model *m, const rt_cbs *cbs, const 
                                     "neither the model nor the summary names its time unit: "
                                     "weeks assumed for the discounting");
     bad |= rt_result_add_double(r, "t", pl->t, RT_DECIMALS_AUTO);
-    bad |= rt_result_add_int(r, "customers", (int64_t)cbs->n);
+    bad |= rt_result_add_int(r, "rows", (int64_t)cbs->n);
     bad |= rt_result_add_int(r, "patterns", (int64_t)npat);
     if (with_spend) {
         bad |= rt_result_add_double(r, "horizon", pl->horizon, RT_DECIMALS_AUTO);
