@@ -6,6 +6,7 @@
 #include "models/bgbb.h"
 #include "models/optim.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #define DON_PATH "../shared/data/donations.csv"
@@ -115,6 +116,16 @@ static void gradient_matches_central_differences(void)
                               {log(20.0), log(0.05), log(0.1), log(15.0)}};
     for (int i = 0; i < 3; i++)
         check_gradient(pts[i], dx, dtx, dn, dw, npat);
+    /* and 40 random points, log-parameters uniform on [-2, 2.5] (parameters 0.14 to 12) */
+    uint64_t st = 0x2545f4914f6cdd1du;
+    for (int i = 0; i < 40; i++) {
+        double lp[4];
+        for (int j = 0; j < 4; j++) {
+            st = st * 6364136223846793005u + 1442695040888963407u;
+            lp[j] = -2.0 + 4.5 * (double)(st >> 11) / 9007199254740992.0;
+        }
+        check_gradient(lp, dx, dtx, dn, dw, npat);
+    }
 }
 
 static void loglik_is_finite_for_thousands_of_opportunities(void)

@@ -6,6 +6,7 @@
 #include "models/gammagamma.h"
 #include "models/optim.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "cdnow.h"
@@ -127,6 +128,16 @@ static void gradient_matches_central_differences(void)
                               {log(30.0), log(1.5), log(0.8)}};
     for (int i = 0; i < 3; i++)
         check_gradient(pts[i], px, pm, pw, npat);
+    /* and 40 random points, log-parameters uniform on [-2, 2.5] (parameters 0.14 to 12) */
+    uint64_t st = 0x2545f4914f6cdd1du;
+    for (int i = 0; i < 40; i++) {
+        double lp[3];
+        for (int j = 0; j < 3; j++) {
+            st = st * 6364136223846793005u + 1442695040888963407u;
+            lp[j] = -2.0 + 4.5 * (double)(st >> 11) / 9007199254740992.0;
+        }
+        check_gradient(lp, px, pm, pw, npat);
+    }
 }
 
 static void loglik_is_finite_for_hundreds_of_purchases(void)

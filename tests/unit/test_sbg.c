@@ -6,6 +6,7 @@
 
 #include "models/sbg.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #define RET_PATH "../shared/data/fader_hardie_2007_retention.csv"
@@ -74,9 +75,16 @@ static void loglik_matches_direct_beta_ratios(void)
 
 static void gradient_matches_central_differences(void)
 {
-    const double pts[3][2] = {{log(0.704), log(1.182)}, {log(0.05), log(20.0)}, {log(8.0), 0.0}};
+    /* three fixed points and 30 random ones, log-parameters uniform on [-3, 3] */
+    double pts[33][2] = {{log(0.704), log(1.182)}, {log(0.05), log(20.0)}, {log(8.0), 0.0}};
+    uint64_t st = 0x9e3779b97f4a7c15u;
+    for (int i = 3; i < 33; i++)
+        for (int j = 0; j < 2; j++) {
+            st = st * 6364136223846793005u + 1442695040888963407u;
+            pts[i][j] = -3.0 + 6.0 * (double)(st >> 11) / 9007199254740992.0;
+        }
     for (int c = 0; c < 2; c++)
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 33; i++) {
             const double *alive = c ? highend : regular;
             double g[2], gd[2];
             rt_sbg_loglik_grad(pts[i], alive, NFIT, g);
