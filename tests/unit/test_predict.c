@@ -65,7 +65,7 @@ static double cell(const rt_result *r, long t, size_t row, const char *name)
 {
     long c = col(r, (size_t)t, name);
     if (t < 0 || c < 0)
-        return NAN;
+        return (double)NAN;
     rt_value v = rt_result_table_cell(r, (size_t)t, row, (size_t)c);
     return v.type == RT_VAL_DOUBLE ? v.d : v.type == RT_VAL_INT ? (double)v.i : (double)NAN;
 }
