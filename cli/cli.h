@@ -27,6 +27,7 @@ int cmd_fit(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_loyalty(int argc, char **argv);
+int cmd_satisfaction(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 
 /* The exit status for a library status: 2 bad input, 3 model/domain failure... */

@@ -16,6 +16,7 @@ static const cli_command commands[] = {
     {"predict", cmd_predict, "per-customer P(alive), expected purchases and CLV"},
     {"validate", cmd_validate, "calibration/holdout check of a model: by frequency and over time"},
     {"loyalty", cmd_loyalty, "loyalty by channel, product or any field"},
+    {"satisfaction", cmd_satisfaction, "retention and spend by satisfaction score (CSAT, NPS)"},
     {"simulate", cmd_simulate, "generate a realistic synthetic transaction log (BG/NBD)"},
 };
 

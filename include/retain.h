@@ -789,23 +789,31 @@ typedef enum { RT_SCORE_ORDINAL = 0, RT_SCORE_NPS } rt_score_kind;
 
 typedef struct rt_satisfaction_options {
     const rt_attrs *attrs; /* customer table with the score (required) */
-    const char *score_col; /* required */
+    const char *score_col; /* required; any number, one level per distinct value */
     rt_score_kind kind;    /* ordinal levels as they are, or NPS 0-10 grouped as detractor
                               (0-6), passive (7-8), promoter (9-10) */
     int has_as_of;         /* 1 = survey date 'as_of' for everyone ... */
     int32_t as_of;
-    const char *date_col;   /* ... or a survey-date column of 'attrs' */
+    const char *date_col;   /* ... or a survey-date column of 'attrs' (YYYY-MM-DD) */
     int32_t horizon;        /* days after the survey [365] */
     const char *by;         /* attribute column: repeat per segment (NULL = none) */
     const char *intent_col; /* attribute column of stated intent (0/1, yes/no) (NULL = none) */
     int threads;            /* 0 = one per online core */
+    const char *attrs_name; /* name of 'attrs' in messages [NULL = "customer table"] */
 } rt_satisfaction_options;
 
 /* What satisfaction is worth: per score level, customers, retention over the horizon (a
  * purchase in (survey, survey + horizon]) with a Wilson 95% interval, mean future purchases
  * and spend, lift against the lowest level; the Spearman correlation of score and future
  * purchases with its interval; per segment with 'by'; with 'intent_col', the 2x2 table of
- * intent vs purchase, their correlation and the share of intending customers who bought. */
+ * intent vs purchase, their correlation and the share of intending customers who bought.
+ * A row of 'attrs' is eligible when it has a score (and a survey date), its customer has
+ * events, the first on or before the survey date, and survey + horizon <= the data's last
+ * day; the others are counted by reason in the result's fields, never dropped silently.
+ * '*out' owns the result (rt_result_free); its definitions field spells everything out.
+ * Errors: RT_EPARSE (a score, date or intent cell that is not one, naming the customer and
+ * column), RT_EDOMAIN (a column not in 'attrs', no eligible customer), RT_EMISUSE (missing
+ * or contradictory options), RT_ENOMEM. */
 RT_API rt_status rt_satisfaction_run(const rt_events *ev, const rt_satisfaction_options *opt,
                                      rt_result **out, rt_error *err);
 
