@@ -16,6 +16,8 @@ static const cli_command commands[] = {
     {"predict", cmd_predict, "per-customer P(alive), expected purchases and CLV"},
     {"validate", cmd_validate, "calibration/holdout check of a model: by frequency and over time"},
     {"loyalty", cmd_loyalty, "loyalty by channel, product or any field"},
+    {"tenure", cmd_tenure, "tenure per customer (start, duration, churned) for survival analysis"},
+    {"survival", cmd_survival, "Kaplan-Meier retention curves, medians and the log-rank test"},
     {"simulate", cmd_simulate, "generate a realistic synthetic transaction log (BG/NBD)"},
 };
 
