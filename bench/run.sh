@@ -5,7 +5,9 @@
 # RSS, PASS/MISS against the targets, the same timing for a gzip -1 copy, then retention,
 # cohort and rfm end to end against 1.5 x the summary's median, then the BTYD fits
 # (bench/bench_fit.c: BG/NBD, MBG/NBD, Pareto/NBD on 1,000,000 simulated customers, cached
-# as bench/data/fit1m.csv) against 1 s each.
+# as bench/data/fit1m.csv) against 1 s each, and Kaplan-Meier with and without groups and the
+# log-rank test (bench/bench_km.c, 1,000,000 customers generated in memory) against 10x R's
+# survfit (1.7 s) and survdiff (2.0 s).
 # MB are 10^6 bytes throughout (RSS is also shown in MiB). The wall target is judged on the
 # median. Other work on the machine skews the figures: run it on an idle one.
 # Usage: sh bench/run.sh [BUILD]   (BUILD defaults to build; BENCH_CUSTOMERS overrides N)
@@ -154,3 +156,10 @@ rss=$(cut -d' ' -f2 "$DATA/runs.txt" | sort -n | tail -n 1 | awk '{ printf "%.0f
 echo "  retain predict end to end (load, summary, predict, 1M-row CSV): $med s, peak $rss MB"
 rm -f "$DATA/time.txt" "$DATA/stderr.txt" "$DATA/runs.txt" "$DATA/out.txt" "$DATA/bgnbd.json" \
     "$DATA/gg.json"
+
+# Kaplan-Meier and the log-rank test of issue 5 on 1M generated customers (integer tenures,
+# about 55% churned, 4 tiers), the table built in memory: bench_km times rt_km_run alone.
+KM=$BUILD/bench/bench_km
+[ -x "$KM" ] || die "$KM not found; run make bench"
+echo "survival curves (target: 10x faster than R's survfit 1.7 s and survdiff 2.0 s):"
+"$KM" "${KM_CUSTOMERS:-1000000}" 5 || die "bench_km failed"

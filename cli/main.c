@@ -16,8 +16,11 @@ static const cli_command commands[] = {
     {"predict", cmd_predict, "per-customer P(alive), expected purchases and CLV"},
     {"validate", cmd_validate, "calibration/holdout check of a model: by frequency and over time"},
     {"loyalty", cmd_loyalty, "loyalty by channel, product or any field"},
+    {"tenure", cmd_tenure, "tenure per customer (start, duration, churned) for survival analysis"},
+    {"survival", cmd_survival, "Kaplan-Meier retention curves, medians and the log-rank test"},
     {"satisfaction", cmd_satisfaction, "retention and spend by satisfaction score (CSAT, NPS)"},
-    {"simulate", cmd_simulate, "generate a realistic synthetic transaction log (BG/NBD)"},
+    {"simulate", cmd_simulate,
+     "generate a realistic synthetic transaction log (any purchase model)"},
 };
 
 static void help(FILE *f)
@@ -28,8 +31,8 @@ static void help(FILE *f)
             "       retain COMMAND --help\n\nCommands:\n",
             RT_VERSION);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "  %-12s %s\n", "help", "this list");
+        fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "  %-13s %s\n", "help", "this list");
     fprintf(f, "\nExit status: 0 ok, 1 usage, 2 bad input, 3 model failure, 4 I/O error.\n");
 }
 

@@ -674,13 +674,16 @@ RT_API rt_status rt_validate_run(const rt_cbs *cbs, const rt_events *ev,
 
 /* One row per customer (or subject): a duration, an event flag, optionally an entry time
  * (left truncation), and any number of further columns (attributes, covariates), kept both
- * as text and as numbers. The input of rt_km_run and rt_cox_run. */
+ * as text and as numbers. The input of rt_km_run and rt_cox_run. A plain struct: a caller may
+ * also fill one with its own arrays (priv_ = NULL) and pass it to rt_km_run or rt_cox_run;
+ * such a struct is never given to rt_survdata_free. */
 typedef struct rt_survdata {
     size_t n;                   /* rows */
     const char *const *id;      /* row ids (customer ids); NULL when the input had none */
     const double *time;         /* duration >= 0 (tenure, in days for tables from events) */
     const unsigned char *event; /* 1 = the event (churn) happened at 'time', 0 = censored */
-    const double *entry;        /* entry time < time (left truncation); NULL = 0 for all */
+    const double *entry;        /* entry time < time (left truncation: the row is at risk
+                                   at times t with entry < t <= time); NULL = from the start */
     const int32_t *start;       /* start day (days since 1970-01-01); NULL unless from events
                                    or subscriptions */
     size_t ncols;               /* further columns */
@@ -701,35 +704,73 @@ typedef struct rt_survdata_read_options {
     const char *id_col;    /* NULL = recognise customer_id, id; "" = none */
 } rt_survdata_read_options;
 
-/* Read a table with a duration and an event column (e.g. rossi.csv), keeping every other
- * column. Errors: RT_EPARSE ("name:line:col: column 'arrest': expected 0 or 1, got \"2\""),
- * RT_EDOMAIN (a column missing: the message names those that exist; no rows; time < 0;
- * entry >= time), RT_EIO, RT_ENOMEM. */
+/* Read a table with a duration and an event column (e.g. rossi.csv; 'path' may be "-" or
+ * gzip), keeping every other column, in file order, as further columns (the id column
+ * excepted). Column names match exactly, else ignoring case; a recognised name is the first
+ * of its list that a column has. Times are numbers >= 0; events 0 or 1 (a number equal to 0
+ * or 1, or true/false, yes/no in any case); entries numbers below the row's time; ids not
+ * empty. Errors: RT_EPARSE ("name:line:col: column 'arrest': expected 0 or 1, got \"2\"";
+ * "column 'week': expected a number, got \"\""; a row with the wrong number of fields),
+ * RT_EDOMAIN ("name: no event column (looked for event, status, ...); the columns are: ...";
+ * "name: column 'x' (time) not found; the columns are: ..."; no data rows;
+ * "name:line:col: column 'week': expected a number >= 0, got \"-1\""; "name:line:col: column
+ * 'start': expected an entry time below the time (12), got \"12\""), RT_EMISUSE (NULL, a
+ * quote or line end as delimiter, an empty name for the time or event column), RT_EIO,
+ * RT_ENOMEM. '*out' owns the table (rt_survdata_free). */
 RT_API rt_status rt_survdata_read(const char *path, const rt_survdata_read_options *opt,
                                   rt_survdata **out, rt_error *err);
 
 typedef struct rt_tenure_options {
-    int32_t active_window; /* days: a customer churned when no purchase followed the last one
+    int32_t active_window; /* W, days: a customer churned when no purchase followed the last one
                               for this long before the observation end [90] */
     int has_observed_end;  /* 1 = 'observed_end'; 0 = the data's last day */
     int32_t observed_end;
     const rt_attrs *attrs; /* optional: customer attributes joined as further columns */
+    /* subscriptions only: */
+    char delim;               /* 0 = ',' */
+    const char *name;         /* name used in messages; NULL = the path */
+    const char *customer_col; /* NULL = recognise as for the events' customer column */
 } rt_tenure_options;
 
-/* Tenure from an event log (DESIGN.md 4.8): start = first purchase; churned (event 1) when
- * the last purchase is more than active_window days before the observation end, with
- * duration = last purchase + active_window - start... (the helper documents the exact rule);
- * otherwise censored at the observation end. Attributes joined by customer id. */
+/* Tenure from an event log (DESIGN.md 4.8), one row per customer in the table's customer
+ * order, in days. With E = the observation end, W = active_window, f = the customer's first
+ * purchase day and l = their last purchase day on or before E (events after E are ignored):
+ *  - churned (event 1) when l + W <= E, i.e. the customer is no longer active at E under
+ *    DESIGN.md 4.1 (active at t = a purchase in (t - W, t]): duration = l + W - f;
+ *  - otherwise censored (event 0) at E: duration = E - f.
+ * start = f; customers whose first purchase is after E are left out (counted as excluded in
+ * rt_survdata_result). With 'attrs', every attribute column but the customer id is joined as
+ * a further column by customer id ("" for customers without a row: counted as unmatched).
+ * Errors: RT_EMISUSE (NULL, W < 0), RT_EDOMAIN (E before the first event), RT_ENOMEM.
+ * '*out' owns the table (rt_survdata_free). */
 RT_API rt_status rt_tenure_from_events(const rt_events *ev, const rt_tenure_options *opt,
                                        rt_survdata **out, rt_error *err);
 
-/* Tenure from a subscriptions table (customer_id, start, end; empty end = active = censored
- * at the observation end). */
+/* Tenure from a subscriptions table ('path' may be "-" or gzip): columns customer id (named as
+ * for events, or 'customer_col'), start (or start_date) and end (or end_date), dates
+ * YYYY-MM-DD (a time of day is ignored), empty end = still active. E = 'observed_end', else
+ * the latest start or end date in the table. Subscriptions starting after E are ignored; an
+ * end after E counts as still active. One row per customer, in order of first appearance:
+ * start = their earliest start; censored (event 0) at E when any subscription is still active
+ * (duration = E - start), else churned (event 1) at their latest end (duration = latest end -
+ * start): gaps between subscriptions are not churn. Further columns: the table's other
+ * columns from the customer's earliest-starting subscription (the first in the file on a
+ * tie), then the attributes as for rt_tenure_from_events. Errors: RT_EPARSE (a bad date, an
+ * end before its start: "name:line:col: column 'end': ..."), RT_EDOMAIN (a column missing,
+ * no rows, E before every start), RT_EMISUSE, RT_EIO, RT_ENOMEM. */
 RT_API rt_status rt_tenure_from_subscriptions(const char *path, const rt_tenure_options *opt,
                                               rt_survdata **out, rt_error *err);
 
-/* The table as a result (kind "tenure"): id, start, duration, event, further columns. */
+/* The table as a result (kind "tenure"). Main table "tenure", one row per row of 's':
+ * customer_id (when ids), start (a date, when start days), entry (when entries), duration,
+ * event, then the further columns as text. Fields: source ("table", "events" or
+ * "subscriptions"), observed_end (a date) and active_window (days; events only) or null,
+ * rows, events, censored, excluded (customers left out: first purchase or every subscription
+ * after the observation end; 0 for a table), unmatched (customers without an attribute row;
+ * null without attributes), definitions. Works on a caller-filled struct too (source
+ * "table"). Errors: RT_EMISUSE (NULL), RT_ENOMEM. */
 RT_API rt_status rt_survdata_result(const rt_survdata *s, rt_result **out, rt_error *err);
+/* Release a table made by rt_survdata_read or rt_tenure_*; NULL is a no-op. */
 RT_API void rt_survdata_free(rt_survdata *s);
 
 /* ---- survival curves and the log-rank test ---- */
@@ -743,14 +784,35 @@ typedef struct rt_km_options {
                          test; NULL = one curve */
     const double *at; /* survival at these times (NULL = none) */
     size_t nat;
-    int threads; /* 0 = one per online core */
+    int threads; /* 0 = one per online core (the computation is one linear pass; unused) */
 } rt_km_options;
 
-/* Kaplan-Meier (R survival's survfit conventions): per group and distinct time: at_risk,
- * events, censored, survival, std_err (Greenwood), lower, upper; median with its interval;
- * survival at 'at'; with 'by', the log-rank test (chi-square, df, p; observed and expected
- * per group, R's survdiff). Handles ties (events before censorings at the same time) and
- * left truncation (entry). */
+/* Kaplan-Meier (R survival's survfit conventions). Times are equal when their doubles are
+ * equal; at a time, events count before censorings (a row censored at t is at risk at t);
+ * with entries, a row is at risk at t when entry < t <= time. The result (kind "survival"):
+ *  - table "curve" (main): [group,] time, at_risk, events, censored, survival, std_err
+ *    (Greenwood standard error of the survival, S sqrt(sum d / (n (n - d)))), lower, upper
+ *    (the interval at 'level': log-log exp(-exp(log(-log S) -/+ z se / log S)), log
+ *    S exp(-/+ z se), plain S -/+ z S se, clipped to [0, 1]; null where R gives NA: S = 0,
+ *    and S = 1 for log-log), std_err_log (R's std.err, se = sqrt(sum d / (n (n - d))); null
+ *    where infinite), one row per group and distinct time (censoring times included);
+ *  - table "medians": [group,] n, events, median, lower, upper (R's print.survfit: the first
+ *    time the curve is at or below 0.5, or midway to the next time when it equals 0.5 within
+ *    1.5e-8; the interval likewise on the lower and upper curves; null when not reached);
+ *  - with 'at', table "at": [group,] time, at_risk (at the first curve time >= t), events
+ *    and censored (since the previous requested time), survival, std_err, lower, upper at
+ *    each requested time in increasing order (R's summary(fit, times = ...)); for a time
+ *    after a group's last time at_risk is 0 and the estimates null (R leaves the row out);
+ *  - with 'by', table "logrank": group, n, observed, expected, variance (diagonal of V),
+ *    oe2_e ((O - E)^2 / E) and oe2_v ((O - E)^2 / V), and fields chisq, df (groups with
+ *    expected > 0, minus 1) and p (R's survdiff; with entries, the same test over the
+ *    left-truncated risk sets, which survdiff does not offer);
+ *  - fields: n, events, censored, groups, excluded (rows with an empty 'by' value, left out
+ *    as R's na.omit does), by, ci, level, definitions.
+ * Groups are the distinct texts of column 'by', ordered as numbers when all are numbers,
+ * else bytewise. Errors: RT_EMISUSE (NULL, a level outside (0, 1), a non-finite 'at'),
+ * RT_EDOMAIN (no rows, the 'by' column missing: the message names those that exist; a time
+ * < 0 or an entry >= time in a caller-filled table), RT_ENOMEM. */
 RT_API rt_status rt_km_run(const rt_survdata *data, const rt_km_options *opt, rt_result **out,
                            rt_error *err);
 
