@@ -15,7 +15,6 @@
 #include "survival/order.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 typedef struct job {
@@ -49,19 +48,15 @@ static uint64_t fw_sum(const uint32_t *t, uint32_t r)
     return s;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* From the last time down: each event against the rows with a later time or censored at its
  * time. Fills the pair counts and 'inf_down'. */
 static void pass_down(job *j)
 {
     uint32_t *tree = rt_mem_array(NULL, (size_t)j->maxrank + 1, sizeof *tree);
     uint32_t *dr = rt_mem_array(NULL, j->n ? j->n : 1, sizeof *dr); /* ranks of tied events */
-    if (!tree || !dr) {
+    uint32_t *cnt = rt_mem_calloc(NULL, (size_t)j->maxrank + 1, sizeof *cnt);
+    uint32_t *eq = rt_mem_array(NULL, (size_t)j->maxrank + 1, sizeof *eq); /* rows per rank */
+    if (!tree || !dr || !cnt || !eq) {
         j->failed = 1;
         goto out;
     }
@@ -69,6 +64,7 @@ static void pass_down(job *j)
     for (size_t s = 0; s < j->nstrata; s++) {
         uint32_t k = j->nrank[s];
         memset(tree, 0, ((size_t)k + 1) * sizeof *tree);
+        memset(eq, 0, ((size_t)k + 1) * sizeof *eq);
         uint64_t in = 0;
         size_t lo = j->sstart[s];
         for (size_t b = j->sstart[s + 1]; b > lo;) {
@@ -78,6 +74,7 @@ static void pass_down(job *j)
             for (size_t i = a; i < b; i++)
                 if (!j->event[i]) {
                     fw_add(tree, k, j->rank[i]);
+                    eq[j->rank[i]]++;
                     in++;
                 }
             size_t nd = 0;
@@ -85,7 +82,7 @@ static void pass_down(job *j)
                 if (!j->event[i])
                     continue;
                 uint32_t r = j->rank[i];
-                uint64_t below = fw_sum(tree, r - 1), upto = fw_sum(tree, r);
+                uint64_t below = fw_sum(tree, r - 1), upto = below + eq[r];
                 double *f = j->inf_down + 3 * i;
                 f[0] = (double)below;       /* lower score later: concordant */
                 f[1] = (double)(in - upto); /* higher score later: discordant */
@@ -95,19 +92,19 @@ static void pass_down(job *j)
                 tx += f[2];
                 dr[nd++] = r;
             }
-            if (nd > 1) {
-                qsort(dr, nd, sizeof *dr, cmp_u32);
+            if (nd > 1) { /* pairs of these events: equal scores (tied_xy) or not */
                 double same = 0;
-                for (size_t q = 0, e; q < nd; q = e) {
-                    for (e = q + 1; e < nd && dr[e] == dr[q]; e++)
-                        ;
-                    same += (double)(e - q) * (double)(e - q - 1) / 2;
-                }
+                for (size_t q = 0; q < nd; q++)
+                    same += cnt[dr[q]]++;
+                for (size_t q = 0; q < nd; q++)
+                    cnt[dr[q]] = 0;
                 txy += same;
                 ty += (double)nd * (double)(nd - 1) / 2 - same;
             }
-            for (size_t q = 0; q < nd; q++)
+            for (size_t q = 0; q < nd; q++) {
                 fw_add(tree, k, dr[q]);
+                eq[dr[q]]++;
+            }
             in += nd;
             b = a;
         }
@@ -120,6 +117,8 @@ static void pass_down(job *j)
 out:
     rt_mem_free(NULL, tree);
     rt_mem_free(NULL, dr);
+    rt_mem_free(NULL, cnt);
+    rt_mem_free(NULL, eq);
 }
 
 /* From the first time up: each row against the events before it (at its own time too when
@@ -127,13 +126,17 @@ out:
 static void pass_up(job *j)
 {
     uint32_t *tree = rt_mem_array(NULL, (size_t)j->maxrank + 1, sizeof *tree);
-    if (!tree) {
+    uint32_t *eq = rt_mem_array(NULL, (size_t)j->maxrank + 1, sizeof *eq); /* events per rank */
+    if (!tree || !eq) {
         j->failed = 1;
+        rt_mem_free(NULL, tree);
+        rt_mem_free(NULL, eq);
         return;
     }
     for (size_t s = 0; s < j->nstrata; s++) {
         uint32_t k = j->nrank[s];
         memset(tree, 0, ((size_t)k + 1) * sizeof *tree);
+        memset(eq, 0, ((size_t)k + 1) * sizeof *eq);
         uint64_t in = 0;
         size_t hi = j->sstart[s + 1];
         for (size_t a = j->sstart[s]; a < hi;) {
@@ -146,7 +149,7 @@ static void pass_up(job *j)
                     if ((j->event[i] != 0) != (pass == 0))
                         continue;
                     uint32_t r = j->rank[i];
-                    uint64_t below = fw_sum(tree, r - 1), upto = fw_sum(tree, r);
+                    uint64_t below = fw_sum(tree, r - 1), upto = below + eq[r];
                     double *f = j->inf_up + 3 * i;
                     f[0] = (double)(in - upto); /* earlier event with a higher score */
                     f[1] = (double)below;
@@ -156,6 +159,7 @@ static void pass_up(job *j)
                     for (size_t i = a; i < b; i++)
                         if (j->event[i]) {
                             fw_add(tree, k, j->rank[i]);
+                            eq[j->rank[i]]++;
                             in++;
                         }
             }
@@ -163,6 +167,7 @@ static void pass_up(job *j)
         }
     }
     rt_mem_free(NULL, tree);
+    rt_mem_free(NULL, eq);
 }
 
 static void run_pass(void *arg, int k)

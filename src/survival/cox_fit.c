@@ -238,17 +238,33 @@ static void stage_scan(fitdata *f, size_t u, double *scr)
     f->ull[u] = ll;
 }
 
-/* The weighted Gram matrix of piece 'k': row i weighs r_i (C_g - [event] e_g). */
+/* The weight of row 'i' in the Gram matrix: r_i (C_g - [event] e_g). */
+static double gram_weight(const fitdata *f, size_t i)
+{
+    uint32_t g = f->grp[i];
+    return f->r[i] * (f->cg[g] - (f->event[i] ? f->eg[g] : 0));
+}
+
+/* The weighted Gram matrix of piece 'k' (lower triangle), four rows at a time so that each
+ * load and store of the accumulator serves four products. */
 static void stage_gram(fitdata *f, size_t k)
 {
-    size_t p = f->p;
+    size_t p = f->p, i = f->pstart[k], end = f->pstart[k + 1];
     double *G = f->pgram + k * f->pp;
     memset(G, 0, f->pp * sizeof *G);
-    for (size_t i = f->pstart[k]; i < f->pstart[k + 1]; i++) {
-        uint32_t g = f->grp[i];
-        double w = f->r[i] * (f->cg[g] - (f->event[i] ? f->eg[g] : 0));
-        if (w == 0)
-            continue;
+    for (; i + 4 <= end; i += 4) {
+        double w0 = gram_weight(f, i), w1 = gram_weight(f, i + 1);
+        double w2 = gram_weight(f, i + 2), w3 = gram_weight(f, i + 3);
+        const double *x0 = f->x + i * p, *x1 = x0 + p, *x2 = x1 + p, *x3 = x2 + p;
+        for (size_t a = 0; a < p; a++) {
+            double v0 = w0 * x0[a], v1 = w1 * x1[a], v2 = w2 * x2[a], v3 = w3 * x3[a];
+            double *Ga = G + a * p;
+            for (size_t b = 0; b <= a; b++)
+                Ga[b] += v0 * x0[b] + v1 * x1[b] + v2 * x2[b] + v3 * x3[b];
+        }
+    }
+    for (; i < end; i++) {
+        double w = gram_weight(f, i);
         const double *xi = f->x + i * p;
         for (size_t a = 0; a < p; a++) {
             double wa = w * xi[a];
@@ -608,27 +624,63 @@ static void aeq_times(double *ts, size_t n)
 
 /* R's centring and scaling (coxph's nocenter = c(-1, 0, 1)): a column whose values are all
  * -1, 0 or 1 is used as it is; any other is centred at its mean and multiplied by
- * n / sum |x - mean| (1 when that sum is 0). */
-static void center_scale(const rt_cox_fit_in *in, double *mean, double *scale)
+ * n / sum |x - mean| (1 when that sum is 0). Two passes over the rows. */
+static int center_scale(const rt_cox_fit_in *in, double *mean, double *scale)
 {
     size_t n = in->n, p = in->p;
-    for (size_t a = 0; a < p; a++) {
-        int zero_one = 1;
-        double s = 0;
-        for (size_t i = 0; i < n; i++) {
-            double v = in->x[i * p + a];
-            zero_one &= v == 0 || v == 1 || v == -1;
-            s += v;
+    unsigned char *zero_one = rt_mem_array(NULL, p, 1);
+    if (!zero_one)
+        return -1;
+    memset(zero_one, 1, p);
+    memset(mean, 0, p * sizeof *mean);
+    memset(scale, 0, p * sizeof *scale); /* sums of |x - mean| for now */
+    for (size_t i = 0; i < n; i++) {
+        const double *xi = in->x + i * p;
+        for (size_t a = 0; a < p; a++) {
+            double v = xi[a];
+            zero_one[a] &= v == 0 || v == 1 || v == -1;
+            mean[a] += v;
         }
-        mean[a] = 0;
-        scale[a] = 1;
-        if (zero_one)
-            continue;
-        double m = s / (double)n, dev = 0;
-        for (size_t i = 0; i < n; i++)
-            dev += fabs(in->x[i * p + a] - m);
-        mean[a] = m;
-        scale[a] = dev > 0 ? (double)n / dev : 1;
+    }
+    for (size_t a = 0; a < p; a++)
+        mean[a] = zero_one[a] ? 0 : mean[a] / (double)n;
+    for (size_t i = 0; i < n; i++) {
+        const double *xi = in->x + i * p;
+        for (size_t a = 0; a < p; a++)
+            scale[a] += fabs(xi[a] - mean[a]);
+    }
+    for (size_t a = 0; a < p; a++)
+        scale[a] = zero_one[a] || scale[a] == 0 ? 1 : (double)n / scale[a];
+    rt_mem_free(NULL, zero_one);
+    return 0;
+}
+
+/* Rows of the input and their places in sorted order, for scatter_rows. */
+typedef struct scatter {
+    const rt_cox_fit_in *in;
+    fitdata *f;
+    const double *atime; /* time of each input row after aeqSurv */
+    const uint32_t *pos; /* sorted place of each input row */
+    int parts;
+} scatter;
+
+/* Copy slice 'k' of the input rows (of sc->parts equal slices) to their sorted places,
+ * centred and scaled. */
+static void scatter_rows(void *arg, int k)
+{
+    const scatter *sc = arg;
+    const rt_cox_fit_in *in = sc->in;
+    fitdata *f = sc->f;
+    size_t n = in->n, p = in->p, lo = n * (size_t)k / (size_t)sc->parts,
+           hi = n * (size_t)(k + 1) / (size_t)sc->parts;
+    for (size_t i = lo; i < hi; i++) {
+        size_t at = sc->pos[i];
+        f->time[at] = sc->atime[i];
+        f->event[at] = in->event[i];
+        const double *xi = in->x + i * p;
+        double *xo = f->x + at * p;
+        for (size_t a = 0; a < p; a++)
+            xo[a] = (xi[a] - f->mean[a]) * f->scale[a];
     }
 }
 
@@ -683,18 +735,24 @@ static int prepare(fitdata *f, const rt_cox_fit_in *in)
         atime[idx[k]] = f->time[k];
     if (in->stratum && rt_order_by_code(idx, n, in->stratum, in->nstrata, NULL) != 0)
         goto fail;
-    center_scale(in, f->mean, f->scale);
+    if (center_scale(in, f->mean, f->scale) != 0)
+        goto fail;
+    /* scatter the rows to their sorted places: reads in order, writes at random (a gather
+     * would stall on every read); threads take equal slices, each row written once */
+    uint32_t *pos = rt_mem_array(NULL, n, sizeof *pos);
+    if (!pos)
+        goto fail;
+    for (size_t k = 0; k < n; k++)
+        pos[idx[k]] = (uint32_t)k;
+    scatter sc = {in, f, atime, pos, n >= 65536 ? f->threads : 1};
+    rt_parallel(sc.parts, scatter_rows, &sc);
+    rt_mem_free(NULL, pos);
     for (size_t k = 0; k < n; k++) {
-        size_t i = idx[k];
-        f->time[k] = atime[i];
-        f->event[k] = in->event[i];
-        for (size_t a = 0; a < p; a++) {
-            double v = (in->x[i * p + a] - f->mean[a]) * f->scale[a];
-            f->x[k * p + a] = v;
-            if (f->event[k])
-                f->xdeath[a] += v;
-        }
-        f->ndeath += f->event[k];
+        if (!f->event[k])
+            continue;
+        for (size_t a = 0; a < p; a++)
+            f->xdeath[a] += f->x[k * p + a];
+        f->ndeath++;
     }
     /* tie groups and strata */
     size_t ng = 0, ns = 0;
@@ -971,6 +1029,7 @@ rt_status rt_cox_fit_run(const rt_cox_fit_in *in, rt_cox_fit *out, rt_error *err
     if (rt_concordance_run(f.n, f.time, f.event, f.sstart, f.nstrata, f.eta, f.threads,
                            &out->conc) != RT_OK)
         goto oom;
+
     if (in->robust) {
         f.uh = rt_mem_array(NULL, f.nu, (p + 1) * sizeof *f.uh);
         f.ul = rt_mem_array(NULL, f.nu, p * sizeof *f.ul);

@@ -841,6 +841,18 @@ static void rossi_matches_r(void)
     CHECK_NEAR(cell(r, 6, "coef"), 0.09149708, 1e-7);
     CHECK_NEAR(field(r, "loglik"), -658.7476594, 1e-10);
     CHECK_NEAR(field(r, "concordance"), 0.6403292, 1e-7);
+    /* a reference level makes the numeric 0/1 column race categorical: the same 0/1 column,
+     * named race=1, and the same fit to the last bit */
+    static const char *const race_ref[] = {NULL, NULL, "0", NULL, NULL, NULL, NULL};
+    rt_result *rr = fit(&s.sd, rossi_cov, 7, RT_TIES_EFRON, NULL, 0, race_ref, 0, NULL);
+    CHECK(rr != NULL);
+    if (rr) {
+        size_t t = (size_t)rt_result_main_table(rr);
+        CHECK_STREQ(rt_result_table_cell(rr, t, 2, 0).s, "race=1");
+        CHECK(cell(rr, 2, "coef") == cell(r, 2, "coef"));
+        CHECK(field(rr, "loglik") == field(r, "loglik"));
+    }
+    rt_result_free(rr);
     rt_result_free(r);
     r = fit(&s.sd, rossi_cov, 7, RT_TIES_BRESLOW, NULL, 0, NULL, 0, NULL);
     check_ref(r, &rossi_breslow, TOL_R);
