@@ -169,7 +169,7 @@ static const char *const covariates[NUM + 1] = {"x1", "x2", "x3", "x4",  "x5",
 
 /* Time 'runs' fits; prints the median and returns it (negative on failure). */
 static double time_fit(const data *d, const char *label, rt_ties ties, int robust, int runs,
-                       int threads)
+                       int threads, double *coef)
 {
     rt_cox_options o = {.covariates = covariates,
                         .ncov = NUM + 1,
@@ -197,17 +197,20 @@ static double time_fit(const data *d, const char *label, rt_ties ties, int robus
            rt_result_get(r, "loglik", &found).d, rt_result_get(r, "concordance", &found).d);
     size_t tb = (size_t)rt_result_main_table(r);
     printf("  coef:");
-    for (size_t a = 0; a < rt_result_table_rows(r, tb); a++)
+    for (size_t a = 0; a < rt_result_table_rows(r, tb); a++) {
         printf(" %s %.6f", rt_result_table_cell(r, tb, a, 0).s,
                rt_result_table_cell(r, tb, a, 1).d);
+        if (coef && a < NUM + 2)
+            coef[a] = rt_result_table_cell(r, tb, a, 1).d;
+    }
     printf("\n");
     rt_result_free(r);
     return med;
 }
 
-/* Time the concordance alone on a fixed risk score: sorting by time plus rt_concordance_run
- * (what R's concordance(fit) does after the fit). */
-static double time_concordance(const data *d, int runs, int threads)
+/* Time the concordance alone on the fitted linear predictor ('coef': the 10 Efron
+ * coefficients): sorting by time plus rt_concordance_run, what R's concordance(fit) does. */
+static double time_concordance(const data *d, const double *coef, int runs, int threads)
 {
     size_t n = d->n;
     double *score = malloc(n * sizeof *score), *ts = malloc(n * sizeof *ts);
@@ -216,11 +219,13 @@ static double time_concordance(const data *d, int runs, int threads)
     uint32_t *idx = malloc(n * sizeof *idx);
     if (!score || !ts || !sc || !ev || !idx)
         return -1;
-    for (size_t i = 0; i < n; i++) /* the generating linear predictor, on the data's scale */
-        score[i] = 0.3 * d->num[0][i] - 0.2 * d->num[1][i] + 0.1 * d->num[2][i] +
-                   0.5 * d->num[6][i] - 0.5 * d->num[7][i] -
-                   0.3 * (d->text[NUM][i] == plan_names[1]) -
-                   0.6 * (d->text[NUM][i] == plan_names[2]);
+    for (size_t i = 0; i < n; i++) {
+        double e = 0;
+        for (int c = 0; c < NUM; c++)
+            e += coef[c] * d->num[c][i];
+        score[i] = e + coef[NUM] * (d->text[NUM][i] == plan_names[1]) +
+                   coef[NUM + 1] * (d->text[NUM][i] == plan_names[2]);
+    }
     rt_concordance c;
     for (int k = 0; k < runs; k++) {
         double t0 = now();
@@ -266,11 +271,12 @@ int main(int argc, char **argv)
         return 1;
     }
     int threads = rt_thread_count(0);
-    double efron = time_fit(&d, "efron", RT_TIES_EFRON, 0, runs, threads);
-    double breslow = time_fit(&d, "breslow", RT_TIES_BRESLOW, 0, runs, threads);
-    double robust = time_fit(&d, "efron+robust", RT_TIES_EFRON, 1, runs, threads);
-    double one = time_fit(&d, "efron", RT_TIES_EFRON, 0, runs, 1);
-    double conc = time_concordance(&d, runs, threads);
+    double coef[NUM + 2];
+    double efron = time_fit(&d, "efron", RT_TIES_EFRON, 0, runs, threads, coef);
+    double breslow = time_fit(&d, "breslow", RT_TIES_BRESLOW, 0, runs, threads, NULL);
+    double robust = time_fit(&d, "efron+robust", RT_TIES_EFRON, 1, runs, threads, NULL);
+    double one = time_fit(&d, "efron", RT_TIES_EFRON, 0, runs, 1, NULL);
+    double conc = efron < 0 ? -1 : time_concordance(&d, coef, runs, threads);
     data_free(&d);
     if (efron < 0 || breslow < 0 || robust < 0 || one < 0 || conc < 0)
         return 1;
