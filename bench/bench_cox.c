@@ -114,7 +114,7 @@ static int generate(data *d, size_t n)
         int plan = u < 0.5 ? 0 : u < 0.8 ? 1 : 2;
         eta += plan_beta[plan];
         d->text[NUM][i] = plan_names[plan];
-        d->num[NUM][i] = NAN;
+        d->num[NUM][i] = (double)NAN;
         double rate = 0.04 * exp(eta), t = ceil(-log(unif()) / rate);
         double cens = 1 + floor(unif() * MAX_TENURE);
         d->event[i] = t <= cens;

@@ -138,7 +138,7 @@ static void group_stat(double R0, double D0, uint32_t d, int efron, gstat *g)
 static void stage_eta(fitdata *f, size_t k)
 {
     size_t p = f->p;
-    double mx = -INFINITY;
+    double mx = -(double)INFINITY;
     for (size_t i = f->pstart[k]; i < f->pstart[k + 1]; i++) {
         const double *xi = f->x + i * p;
         double e = 0;
@@ -420,7 +420,7 @@ static void risk(fitdata *f, const double *beta)
     size_t p = f->p;
     f->beta = beta;
     run_stage(f, S_ETA);
-    double mx = -INFINITY;
+    double mx = -(double)INFINITY;
     for (size_t k = 0; k < f->npc; k++)
         if (f->pmax[k] > mx)
             mx = f->pmax[k];

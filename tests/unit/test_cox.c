@@ -1031,7 +1031,7 @@ static void synth_make(synth *s, size_t n, uint64_t seed, int continuous)
         s->text[3][i] = st ? "s2" : "s1";
         s->num[0][i] = x1;
         s->num[1][i] = x2;
-        s->num[2][i] = s->num[3][i] = NAN;
+        s->num[2][i] = s->num[3][i] = (double)NAN;
     }
     s->sd = (rt_survdata){.n = n,
                           .time = s->time,
