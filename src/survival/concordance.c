@@ -1,4 +1,4 @@
-/* concordance.c - Harrell's C in O(n log n) with Fenwick trees over the ranks of the score
+/* concordance.c - Harrell's C in O(n log n) with counts over the ranks of the score
  * (R survival's concordancefit with timewt "n"). Two independent passes, which may run on
  * two threads: from the last time down, each event is compared with everyone still at risk
  * (the pair counts, and each event's share of them); from the first time up, each row is
@@ -31,20 +31,57 @@ typedef struct job {
     int failed;
 } job;
 
-/* ---- Fenwick tree of counts over ranks 1..k ---- */
+/* ---- counts over ranks 1..k ---- */
 
-static void fw_add(uint32_t *t, uint32_t k, uint32_t r)
+/* A count per rank plus a Fenwick tree over blocks of BLOCK ranks: "how many below r" walks
+ * the small block tree (it stays in cache) and adds up at most BLOCK - 1 neighbouring counts,
+ * instead of walking a tree over all ranks. */
+#define BLOCK 64
+
+typedef struct counter {
+    uint32_t k, nb;
+    uint32_t *eq; /* k + 1 counts, eq[r] for rank r (eq[0] unused) */
+    uint32_t *fw; /* nb + 1: Fenwick tree over block totals, block b at index b + 1 */
+} counter;
+
+static int counter_init(counter *c, uint32_t maxrank)
 {
-    for (; r <= k; r += r & -r)
-        t[r]++;
+    c->eq = rt_mem_array(NULL, (size_t)maxrank + 1, sizeof *c->eq);
+    c->fw = rt_mem_array(NULL, (size_t)maxrank / BLOCK + 2, sizeof *c->fw);
+    return c->eq && c->fw ? 0 : -1;
 }
 
-/* Entries with rank <= r. */
-static uint64_t fw_sum(const uint32_t *t, uint32_t r)
+static void counter_free(counter *c)
+{
+    rt_mem_free(NULL, c->eq);
+    rt_mem_free(NULL, c->fw);
+}
+
+/* Empty, for ranks 1..k. */
+static void counter_reset(counter *c, uint32_t k)
+{
+    c->k = k;
+    c->nb = k / BLOCK + 1;
+    memset(c->eq, 0, ((size_t)k + 1) * sizeof *c->eq);
+    memset(c->fw, 0, ((size_t)c->nb + 1) * sizeof *c->fw);
+}
+
+static void counter_add(counter *c, uint32_t r)
+{
+    c->eq[r]++;
+    for (uint32_t b = r / BLOCK + 1; b <= c->nb; b += b & -b)
+        c->fw[b]++;
+}
+
+/* Entries with rank < r. */
+static uint64_t counter_below(const counter *c, uint32_t r)
 {
     uint64_t s = 0;
-    for (; r > 0; r -= r & -r)
-        s += t[r];
+    uint32_t blk = r / BLOCK;
+    for (uint32_t b = blk; b > 0; b -= b & -b)
+        s += c->fw[b];
+    for (uint32_t q = blk * BLOCK; q < r; q++)
+        s += c->eq[q];
     return s;
 }
 
@@ -52,19 +89,17 @@ static uint64_t fw_sum(const uint32_t *t, uint32_t r)
  * time. Fills the pair counts and 'inf_down'. */
 static void pass_down(job *j)
 {
-    uint32_t *tree = rt_mem_array(NULL, (size_t)j->maxrank + 1, sizeof *tree);
+    counter tree = {0};
     uint32_t *dr = rt_mem_array(NULL, j->n ? j->n : 1, sizeof *dr); /* ranks of tied events */
     uint32_t *cnt = rt_mem_calloc(NULL, (size_t)j->maxrank + 1, sizeof *cnt);
-    uint32_t *eq = rt_mem_array(NULL, (size_t)j->maxrank + 1, sizeof *eq); /* rows per rank */
-    if (!tree || !dr || !cnt || !eq) {
+    if (counter_init(&tree, j->maxrank) != 0 || !dr || !cnt) {
         j->failed = 1;
         goto out;
     }
     double conc = 0, disc = 0, tx = 0, ty = 0, txy = 0;
     for (size_t s = 0; s < j->nstrata; s++) {
         uint32_t k = j->nrank[s];
-        memset(tree, 0, ((size_t)k + 1) * sizeof *tree);
-        memset(eq, 0, ((size_t)k + 1) * sizeof *eq);
+        counter_reset(&tree, k);
         uint64_t in = 0;
         size_t lo = j->sstart[s];
         for (size_t b = j->sstart[s + 1]; b > lo;) {
@@ -73,8 +108,7 @@ static void pass_down(job *j)
                 a--;
             for (size_t i = a; i < b; i++)
                 if (!j->event[i]) {
-                    fw_add(tree, k, j->rank[i]);
-                    eq[j->rank[i]]++;
+                    counter_add(&tree, j->rank[i]);
                     in++;
                 }
             size_t nd = 0;
@@ -82,7 +116,7 @@ static void pass_down(job *j)
                 if (!j->event[i])
                     continue;
                 uint32_t r = j->rank[i];
-                uint64_t below = fw_sum(tree, r - 1), upto = below + eq[r];
+                uint64_t below = counter_below(&tree, r), upto = below + tree.eq[r];
                 double *f = j->inf_down + 3 * i;
                 f[0] = (double)below;       /* lower score later: concordant */
                 f[1] = (double)(in - upto); /* higher score later: discordant */
@@ -101,10 +135,8 @@ static void pass_down(job *j)
                 txy += same;
                 ty += (double)nd * (double)(nd - 1) / 2 - same;
             }
-            for (size_t q = 0; q < nd; q++) {
-                fw_add(tree, k, dr[q]);
-                eq[dr[q]]++;
-            }
+            for (size_t q = 0; q < nd; q++)
+                counter_add(&tree, dr[q]);
             in += nd;
             b = a;
         }
@@ -115,28 +147,24 @@ static void pass_down(job *j)
     j->count[3] = ty;
     j->count[4] = txy;
 out:
-    rt_mem_free(NULL, tree);
+    counter_free(&tree);
     rt_mem_free(NULL, dr);
     rt_mem_free(NULL, cnt);
-    rt_mem_free(NULL, eq);
 }
 
 /* From the first time up: each row against the events before it (at its own time too when
  * the row is censored). Fills 'inf_up'. */
 static void pass_up(job *j)
 {
-    uint32_t *tree = rt_mem_array(NULL, (size_t)j->maxrank + 1, sizeof *tree);
-    uint32_t *eq = rt_mem_array(NULL, (size_t)j->maxrank + 1, sizeof *eq); /* events per rank */
-    if (!tree || !eq) {
+    counter tree = {0};
+    if (counter_init(&tree, j->maxrank) != 0) {
         j->failed = 1;
-        rt_mem_free(NULL, tree);
-        rt_mem_free(NULL, eq);
+        counter_free(&tree);
         return;
     }
     for (size_t s = 0; s < j->nstrata; s++) {
         uint32_t k = j->nrank[s];
-        memset(tree, 0, ((size_t)k + 1) * sizeof *tree);
-        memset(eq, 0, ((size_t)k + 1) * sizeof *eq);
+        counter_reset(&tree, k);
         uint64_t in = 0;
         size_t hi = j->sstart[s + 1];
         for (size_t a = j->sstart[s]; a < hi;) {
@@ -149,7 +177,7 @@ static void pass_up(job *j)
                     if ((j->event[i] != 0) != (pass == 0))
                         continue;
                     uint32_t r = j->rank[i];
-                    uint64_t below = fw_sum(tree, r - 1), upto = below + eq[r];
+                    uint64_t below = counter_below(&tree, r), upto = below + tree.eq[r];
                     double *f = j->inf_up + 3 * i;
                     f[0] = (double)(in - upto); /* earlier event with a higher score */
                     f[1] = (double)below;
@@ -158,16 +186,14 @@ static void pass_up(job *j)
                 if (pass == 0)
                     for (size_t i = a; i < b; i++)
                         if (j->event[i]) {
-                            fw_add(tree, k, j->rank[i]);
-                            eq[j->rank[i]]++;
+                            counter_add(&tree, j->rank[i]);
                             in++;
                         }
             }
             a = b;
         }
     }
-    rt_mem_free(NULL, tree);
-    rt_mem_free(NULL, eq);
+    counter_free(&tree);
 }
 
 static void run_pass(void *arg, int k)

@@ -1256,6 +1256,62 @@ static void concordance_agrees_with_brute_force(void)
     synth_free(&s);
 }
 
+/* rt_concordance_run directly against the pair definition on 3000 rows in 3 strata: scores
+ * with 300 distinct values (so the block counters span several blocks) and times with ties
+ * (about 5 rows per time). */
+static void concordance_counts_many_ranks(void)
+{
+    enum { N = 3000 };
+    static double time[N], score[N];
+    static unsigned char event[N];
+    size_t sstart[4] = {0, 700, 1900, N};
+    rng_state = 77;
+    for (size_t s = 0; s < 3; s++) {
+        /* times ascending within each stratum, with runs of equal times */
+        double t = 0;
+        for (size_t i = sstart[s]; i < sstart[s + 1]; i++) {
+            if (unif() < 0.2)
+                t += 1;
+            time[i] = t;
+            event[i] = unif() < 0.55;
+            score[i] = floor(unif() * 300) / 7;
+        }
+    }
+    rt_concordance c;
+    CHECK(rt_concordance_run(N, time, event, sstart, 3, score, 2, &c) == RT_OK);
+    double count[5] = {0}, ci[3 * N] = {0};
+    for (size_t s = 0; s < 3; s++)
+        for (size_t i = sstart[s]; i < sstart[s + 1]; i++)
+            for (size_t j = sstart[s]; j < sstart[s + 1]; j++) {
+                if (i == j || !event[i])
+                    continue;
+                if (time[i] == time[j] && event[j]) {
+                    if (i < j)
+                        count[score[i] == score[j] ? 4 : 3]++;
+                    continue;
+                }
+                if (!(time[i] < time[j] || (time[i] == time[j] && !event[j])))
+                    continue;
+                size_t k = score[i] > score[j] ? 0 : score[i] < score[j] ? 1 : 2;
+                count[k]++;
+                ci[3 * i + k]++;
+                ci[3 * j + k]++;
+            }
+    double np = count[0] + count[1] + count[2], somer = (count[0] - count[1]) / np, var = 0;
+    for (size_t i = 0; i < N; i++) {
+        double d = (ci[3 * i] - ci[3 * i + 1]) / np -
+                   somer / np * (ci[3 * i] + ci[3 * i + 1] + ci[3 * i + 2]);
+        var += d * d;
+    }
+    CHECK(c.concordant == count[0] && c.discordant == count[1] && c.tied_x == count[2]);
+    CHECK(c.tied_y == count[3] && c.tied_xy == count[4] && count[2] > 0 && count[4] > 0);
+    CHECK_NEAR(c.c, (somer + 1) / 2, 1e-14); /* the same exact counts */
+    CHECK_NEAR(c.se, sqrt(var / 4), 1e-12);  /* sums of 3000 squares in another order */
+    rt_concordance one;
+    CHECK(rt_concordance_run(N, time, event, sstart, 3, score, 1, &one) == RT_OK);
+    CHECK(memcmp(&one, &c, sizeof c) == 0);
+}
+
 /* Bitwise equality of every number of two results' fields and main tables. */
 static int same_result(const rt_result *a, const rt_result *b)
 {
@@ -1503,6 +1559,7 @@ int main(void)
     TEST(no_ties_efron_equals_breslow);
     TEST(loglik_score_and_se_agree_with_brute_force);
     TEST(concordance_agrees_with_brute_force);
+    TEST(concordance_counts_many_ranks);
     TEST(results_do_not_depend_on_threads);
     TEST(nearly_equal_times_are_merged_as_r);
     TEST(perfect_separation_names_the_covariate);
