@@ -776,7 +776,7 @@ typedef struct rt_cox_options {
 
 /* Cox model by Newton-Raphson with step halving on the exact log partial likelihood, step
  * for step as R's coxph (start at 0, same convergence rule and iteration count; Efron or
- * Breslow ties; strata; times closer than 1.5e-8 merged as R's aeqSurv). Rows with a missing
+ * Breslow ties; strata; near-equal times merged as R's aeqSurv). Rows with a missing
  * covariate or stratum (text empty, blank or "NA") are left out, as R's na.omit, and counted.
  * A covariate whose values are all numbers is used as it is; one with no numbers, or with a
  * reference level in 'ref', is categorical: one 0/1 column "name=level" per level other than

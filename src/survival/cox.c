@@ -19,8 +19,9 @@
 static const char definitions[] =
     "Cox proportional hazards by Newton-Raphson on the log partial likelihood as R's "
     "coxph (start at 0, step halving, converged when |1 - loglik_old / loglik_new| <= tol); "
-    "ties: efron or breslow; strata: a separate baseline hazard per stratum; times closer "
-    "than 1.5e-8 are merged as R's aeqSurv; rows with a missing covariate or stratum (an "
+    "ties: efron or breslow; strata: a separate baseline hazard per stratum; successive "
+    "distinct times less than 1.5e-8 apart (absolutely or relative to the mean distinct "
+    "time) are merged as R's aeqSurv; rows with a missing covariate or stratum (an "
     "empty, blank or NA value) are left out (dropped_missing), as R's na.omit; categorical "
     "covariates: one 0/1 column per level other than the reference (references); hr = "
     "exp(coef); z = coef / se; p two-sided; hr_lower95, hr_upper95 = exp(coef -/+ 1.96 se); "
