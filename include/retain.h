@@ -824,7 +824,9 @@ typedef struct rt_cox_options {
     const char *const *covariates; /* column names of 'data' */
     size_t ncov;
     const char *const *ref; /* per covariate: reference level of a categorical column
-                               (NULL or NULL entries = the most frequent level) */
+                               (NULL or NULL entries = the most frequent level, the first in
+                               level order among equals); one given for a numeric column
+                               makes it categorical */
     rt_ties ties;           /* [efron] */
     const char *strata;     /* column to stratify by (NULL = none) */
     int robust;             /* 1 = robust (sandwich) standard errors as well */
@@ -834,14 +836,27 @@ typedef struct rt_cox_options {
     int threads;            /* 0 = one per online core */
 } rt_cox_options;
 
-/* Cox model by Newton-Raphson with step halving on the exact log partial likelihood (R's
- * coxph conventions): per coefficient coef, se (robust_se), hazard ratio with its 95% interval,
- * z, p; loglik null and final, likelihood-ratio, Wald and score tests, concordance (Harrell's
- * C as R's concordance(), ties counted as R does), iterations. Numeric columns are used as
- * they are; a column with non-numeric values is categorical and dummy-coded against its
- * reference level. Errors: RT_EDOMAIN (missing or non-numeric where numeric is needed, empty
- * values: the message names the column and row), RT_ENOCONV (no convergence, perfect
- * separation or a singular design: the message names the covariates), RT_ENOMEM. */
+/* Cox model by Newton-Raphson with step halving on the exact log partial likelihood, step
+ * for step as R's coxph (start at 0, same convergence rule and iteration count; Efron or
+ * Breslow ties; strata; near-equal times merged as R's aeqSurv). Rows with a missing
+ * covariate or stratum (text empty, blank or "NA") are left out, as R's na.omit, and counted.
+ * A covariate whose values are all numbers is used as it is; one with no numbers, or with a
+ * reference level in 'ref', is categorical: one 0/1 column "name=level" per level other than
+ * the reference, levels compared as text and ordered numerically when all are numbers, else
+ * bytewise; a column mixing numbers and text is an error. Left truncation ('entry') is not
+ * supported. On success '*out' owns a result of kind "cox": fields n, events,
+ * dropped_missing, ties, strata, n_strata, references ("col=level, ..."), variance (model or
+ * robust), iterations, tol, loglik_null, loglik, aic, lr_/wald_/score_ chisq, df, p
+ * (robust_score_* with robust; the Wald test then uses the robust variance), concordance,
+ * concordance_se, concordant, discordant, tied_risk, tied_time, tied_risk_time (Harrell's C
+ * of the linear predictor with R's concordance() rules and infinitesimal-jackknife se),
+ * definitions; main table "coefficients": term, coef, hr, se, [robust_se,] z, p, hr_lower95,
+ * hr_upper95 (z, p and the interval from robust_se when robust, as R's summary). Results do
+ * not depend on 'threads'. Errors: RT_EDOMAIN (a missing column, naming those that exist; a
+ * mixed column, naming the row; a single level; an unknown reference level; more than 1000
+ * levels; no rows or no events left; a time that is not a finite number >= 0; entry times),
+ * RT_ENOCONV (no convergence; a singular design or a coefficient that may be infinite -
+ * perfect separation - naming the covariates), RT_EMISUSE, RT_ENOMEM. */
 RT_API rt_status rt_cox_run(const rt_survdata *data, const rt_cox_options *opt, rt_result **out,
                             rt_error *err);
 
