@@ -31,6 +31,7 @@ int cmd_satisfaction(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_tenure(int argc, char **argv);
 int cmd_survival(int argc, char **argv);
+int cmd_cox(int argc, char **argv);
 
 /* The exit status for a library status: 2 bad input, 3 model/domain failure... */
 int cli_exit_code(rt_status s);

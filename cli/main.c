@@ -18,6 +18,7 @@ static const cli_command commands[] = {
     {"loyalty", cmd_loyalty, "loyalty by channel, product or any field"},
     {"tenure", cmd_tenure, "tenure per customer (start, duration, churned) for survival analysis"},
     {"survival", cmd_survival, "Kaplan-Meier retention curves, medians and the log-rank test"},
+    {"cox", cmd_cox, "Cox proportional hazards: what shortens or lengthens tenure"},
     {"satisfaction", cmd_satisfaction, "retention and spend by satisfaction score (CSAT, NPS)"},
     {"simulate", cmd_simulate,
      "generate a realistic synthetic transaction log (any purchase model)"},

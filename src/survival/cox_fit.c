@@ -944,11 +944,24 @@ static rt_status iterate(fitdata *f, const rt_cox_fit_in *in, newton *w, rt_cox_
             }
         }
     }
+    /* Name the coefficients still moving: the last Newton step (in w->tmp, scaled) is large
+     * against the coefficient itself, R's "may be infinite" rule. */
+    size_t nflag = 0;
+    for (size_t a = 0; a < p; a++) {
+        double step = fabs(w->tmp[a] * f->scale[a]), coef = w->newbeta[a] * f->scale[a];
+        w->sing[a] = (unsigned char)(!isfinite(step) ||
+                                     (step > in->eps && step > sqrt(in->eps) * fabs(coef)));
+        nflag += w->sing[a];
+    }
+    char names[300] = "";
+    if (nflag)
+        name_list(in, w->sing, names, sizeof names);
     return rt_fail(err, RT_ENOCONV, NULL, 0, 0,
                    "cox: no convergence after %d iterations (log-likelihood %.10g, last "
-                   "relative change %.3g, tol %g)%s",
-                   in->max_iter, newlk, change, in->eps,
-                   fabs(newlk) < 1e-6 * fabs(out->loglik0)
+                   "relative change %.3g, tol %g)%s%s%s%s",
+                   in->max_iter, newlk, change, in->eps, nflag ? "; still growing: " : "", names,
+                   nflag ? " (perfect separation? the coefficients may be infinite)" : "",
+                   !nflag && fabs(newlk) < 1e-6 * fabs(out->loglik0)
                        ? ": the log-likelihood tends to 0, the covariates predict the order of "
                          "events exactly (perfect separation)"
                        : "");

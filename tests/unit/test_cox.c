@@ -1507,7 +1507,9 @@ static void bad_input_gives_clear_messages(void)
     static const char *const zgap[] = {"z", "gap"};
     CHECK(run_err(&m.sd, zgap, 2, NULL, NULL, &err) == RT_ENOCONV);
     CHECK(strncmp(err.msg, "cox: no convergence after 20 iterations (log-likelihood ", 56) == 0);
-    CHECK(strstr(err.msg, "the covariates predict the order of events exactly") != NULL);
+    /* the message names the coefficients still growing */
+    CHECK(strstr(err.msg, "still growing: 'z'") != NULL);
+    CHECK(strstr(err.msg, "perfect separation?") != NULL);
     unsigned char none[10] = {0};
     m.sd.event = none;
     CHECK(run_err(&m.sd, z, 1, NULL, NULL, &err) == RT_EDOMAIN);
