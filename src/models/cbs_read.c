@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/mem.h"
 #include "core/number.h"
+#include "io/columns.h"
 #include "io/csv_rows.h"
 
 #include <math.h>
@@ -60,76 +61,16 @@ typedef struct reader {
     size_t text_len, text_cap;
 } reader;
 
-/* "a, b, c": the header names, cut with "..." to fit 'cap' bytes. */
-static void list_columns(char *const *names, size_t n, char *buf, size_t cap)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        int w = snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", names[i]);
-        if (w < 0 || (size_t)w >= cap - len) {
-            snprintf(buf + cap - 5, 5, "...");
-            return;
-        }
-        len += (size_t)w;
-    }
-}
-
-/* The column named 'name' not yet taken: an exact match first, then ignoring case and
- * surrounding spaces; -1 when none. */
-static long find_column(const reader *R, const char *name)
-{
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < R->ncols; i++) {
-            int taken = 0;
-            for (int k = 0; k < NROLE; k++)
-                taken |= R->col[k] == (long)i;
-            if (taken)
-                continue;
-            if (pass == 0 ? strcmp(R->names[i], name) == 0 : rt_csv_same_name(R->names[i], name))
-                return (long)i;
-        }
-    return -1;
-}
-
 /* Give every role its column: the ones named in the options first, then the recognised
  * names. */
 static rt_status assign_columns(reader *R, rt_error *err)
 {
-    char cols[300];
-    list_columns(R->names, R->ncols, cols, sizeof cols);
-    for (int k = 0; k < NROLE; k++) {
-        if (!R->want[k] || !R->want[k][0])
-            continue;
-        R->col[k] = find_column(R, R->want[k]);
-        if (R->col[k] >= 0)
-            continue;
-        for (int j = 0; j < k; j++)
-            if (R->want[j] && strcmp(R->want[j], R->want[k]) == 0)
-                return rt_fail(err, RT_EDOMAIN, R->name, 0, 0,
-                               "column '%s' is named for both the %s and the %s", R->want[k],
-                               role_label[j], role_label[k]);
-        return rt_fail(err, RT_EDOMAIN, R->name, 0, 0,
-                       "column '%s' (%s) not found; the columns are: %s", R->want[k], role_label[k],
-                       cols);
-    }
-    for (int k = 0; k < NROLE; k++) {
-        if (R->want[k]) /* named, or "" = not used */
-            continue;
-        for (int j = 0; known[k][j] && R->col[k] < 0; j++)
-            R->col[k] = find_column(R, known[k][j]);
-        if (R->col[k] < 0 && required(k)) {
-            char looked[200];
-            size_t len = 0;
-            looked[0] = '\0';
-            for (int j = 0; known[k][j]; j++)
-                len += (size_t)snprintf(looked + len, sizeof looked - len, "%s%s", j ? ", " : "",
-                                        known[k][j]);
-            return rt_fail(err, RT_EDOMAIN, R->name, 0, 0,
-                           "no %s column (looked for %s); the columns are: %s", role_label[k],
-                           looked, cols);
-        }
-    }
+    rt_column_role roles[NROLE];
+    for (int k = 0; k < NROLE; k++)
+        roles[k] = (rt_column_role){role_label[k], R->want[k], known[k], required(k)};
+    rt_status st = rt_columns_assign(R->name, R->names, R->ncols, roles, NROLE, R->col, err);
+    if (st != RT_OK)
+        return st;
     if (R->col[R_HOLDOUT] >= 0 && R->col[R_XSTAR] < 0)
         return rt_fail(err, RT_EDOMAIN, R->name, 0, 0,
                        "column '%s' (holdout monetary value) needs a holdout frequency column "

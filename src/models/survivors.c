@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/mem.h"
 #include "core/number.h"
+#include "io/columns.h"
 #include "io/csv_rows.h"
 #include "retain.h"
 
@@ -114,21 +115,6 @@ typedef struct reader {
     int32_t latest; /* the latest date seen */
 } reader;
 
-/* "a, b, c": the header names, cut with "..." to fit 'cap' bytes. */
-static void list_columns(char *const *names, size_t n, char *buf, size_t cap)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        int w = snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", names[i]);
-        if (w < 0 || (size_t)w >= cap - len) {
-            snprintf(buf + cap - 5, 5, "...");
-            return;
-        }
-        len += (size_t)w;
-    }
-}
-
 /* The column named 'want' (ignoring case and surrounding spaces), or -1. */
 static long column(const reader *R, const char *want)
 {
@@ -198,7 +184,7 @@ static rt_status need(const reader *R, const char *const *wants, const char *wha
     if (*col >= 0)
         return RT_OK;
     char cols[300];
-    list_columns(R->names, R->ncols, cols, sizeof cols);
+    rt_columns_list(R->names, R->ncols, cols, sizeof cols);
     return rt_fail(err, RT_EDOMAIN, R->name, 0, 0,
                    "%s layout: no %s column (%s); the columns are: %s", layout_name[R->layout],
                    what, wants[0], cols);
@@ -211,7 +197,7 @@ static rt_status wide_header(reader *R, rt_error *err)
     for (size_t k = 0; w_period[k]; k++)
         first_ok |= rt_csv_same_name(R->names[0], w_period[k]);
     char cols[300];
-    list_columns(R->names, R->ncols, cols, sizeof cols);
+    rt_columns_list(R->names, R->ncols, cols, sizeof cols);
     if (!first_ok || R->ncols < 2)
         return rt_fail(err, RT_EDOMAIN, R->name, 0, 0,
                        "wide layout: the first column must be period, year or t, followed by "
@@ -266,7 +252,7 @@ static rt_status take_header(reader *R, const rt_csv_row *row, rt_error *err)
     switch (R->layout) {
     case RT_SURVIVORS_AUTO: {
         char cols[300];
-        list_columns(R->names, R->ncols, cols, sizeof cols);
+        rt_columns_list(R->names, R->ncols, cols, sizeof cols);
         return rt_fail(err, RT_EDOMAIN, R->name, 0, 0,
                        "cannot tell the layout from the header (columns: %s): expected wide "
                        "(period, year or t first, then one column per cohort), long (cohort, "

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/mem.h"
 #include "core/number.h"
+#include "io/columns.h"
 #include "io/csv_rows.h"
 
 #include <math.h>
@@ -41,77 +42,15 @@ typedef struct reader {
     rt_sv_mem *m;
 } reader;
 
-/* "a, b, c": the header names, cut with "..." to fit 'cap' bytes. */
-static void list_columns(char *const *names, size_t n, char *buf, size_t cap)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        int w = snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", names[i]);
-        if (w < 0 || (size_t)w >= cap - len) {
-            snprintf(buf + cap - 5, 5, "...");
-            return;
-        }
-        len += (size_t)w;
-    }
-}
-
-/* The column named 'name' not yet taken: an exact match first, then ignoring case and
- * surrounding spaces; -1 when none. */
-static long find_column(const reader *R, const char *name)
-{
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < R->ncols; i++) {
-            int taken = 0;
-            for (int k = 0; k < NROLE; k++)
-                taken |= R->col[k] == (long)i;
-            if (taken)
-                continue;
-            if (pass == 0 ? strcmp(R->names[i], name) == 0 : rt_csv_same_name(R->names[i], name))
-                return (long)i;
-        }
-    return -1;
-}
-
 /* Give every role its column: the ones named in the options first, then the recognised
  * names (time and event are required; entry only when named). */
 static rt_status assign_columns(reader *R, rt_error *err)
 {
-    char cols[300];
-    list_columns(R->names, R->ncols, cols, sizeof cols);
-    for (int k = 0; k < NROLE; k++) {
-        if (!R->want[k] || !R->want[k][0])
-            continue;
-        R->col[k] = find_column(R, R->want[k]);
-        if (R->col[k] >= 0)
-            continue;
-        for (int j = 0; j < k; j++)
-            if (R->want[j] && strcmp(R->want[j], R->want[k]) == 0)
-                return rt_fail(err, RT_EDOMAIN, R->name, 0, 0,
-                               "column '%s' is named for both the %s and the %s", R->want[k],
-                               role_label[j], role_label[k]);
-        return rt_fail(err, RT_EDOMAIN, R->name, 0, 0,
-                       "column '%s' (%s) not found; the columns are: %s", R->want[k], role_label[k],
-                       cols);
-    }
-    for (int k = 0; k < NROLE; k++) {
-        if (R->want[k] || k == R_ENTRY) /* named, or "" = not used; entry only when named */
-            continue;
-        for (int j = 0; known[k][j] && R->col[k] < 0; j++)
-            R->col[k] = find_column(R, known[k][j]);
-        if (R->col[k] < 0 && k != R_ID) {
-            char looked[200];
-            size_t len = 0;
-            looked[0] = '\0';
-            for (int j = 0; known[k][j]; j++)
-                len += (size_t)snprintf(looked + len, sizeof looked - len, "%s%s", j ? ", " : "",
-                                        known[k][j]);
-            return rt_fail(err, RT_EDOMAIN, R->name, 0, 0,
-                           "no %s column (looked for %s); the columns are: %s", role_label[k],
-                           looked, cols);
-        }
-    }
-    return RT_OK;
+    rt_column_role roles[NROLE];
+    for (int k = 0; k < NROLE; k++)
+        roles[k] =
+            (rt_column_role){role_label[k], R->want[k], k == R_ENTRY ? NULL : known[k], k != R_ID};
+    return rt_columns_assign(R->name, R->names, R->ncols, roles, NROLE, R->col, err);
 }
 
 /* Take the header record: the column names, the roles, the further columns. */

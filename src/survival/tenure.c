@@ -9,6 +9,7 @@
 #include "core/dict.h"
 #include "core/error.h"
 #include "core/mem.h"
+#include "io/columns.h"
 #include "io/csv_rows.h"
 
 #include <stdio.h>
@@ -219,21 +220,6 @@ typedef struct sreader {
     int32_t latest;
 } sreader;
 
-/* "a, b, c": the header names, cut with "..." to fit 'cap' bytes. */
-static void list_columns(char *const *names, size_t n, char *buf, size_t cap)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        int w = snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", names[i]);
-        if (w < 0 || (size_t)w >= cap - len) {
-            snprintf(buf + cap - 5, 5, "...");
-            return;
-        }
-        len += (size_t)w;
-    }
-}
-
 /* The first column named one of 'wants' (exact, else ignoring case), or -1. */
 static long find_any(const sreader *R, const char *const *wants)
 {
@@ -260,7 +246,7 @@ static rt_status need(const sreader *R, const char *const *wants, const char *wh
     looked[0] = '\0';
     for (int j = 0; wants[j]; j++)
         len += (size_t)snprintf(looked + len, sizeof looked - len, "%s%s", j ? ", " : "", wants[j]);
-    list_columns(R->names, R->ncols, cols, sizeof cols);
+    rt_columns_list(R->names, R->ncols, cols, sizeof cols);
     return rt_fail(err, RT_EDOMAIN, R->name, 0, 0,
                    "no %s column (looked for %s); the columns are: %s", what, looked, cols);
 }
@@ -283,7 +269,7 @@ static rt_status sub_header(sreader *R, const rt_csv_row *row, rt_error *err)
         R->cid = find_any(R, one);
         if (R->cid < 0) {
             char cols[300];
-            list_columns(R->names, R->ncols, cols, sizeof cols);
+            rt_columns_list(R->names, R->ncols, cols, sizeof cols);
             return rt_fail(err, RT_EDOMAIN, R->name, 0, 0,
                            "column '%s' (customer id) not found; the columns are: %s", R->want_id,
                            cols);
