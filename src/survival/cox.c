@@ -3,6 +3,7 @@
  * ratios and lays out the result (kind "cox", main table "coefficients") as R's
  * summary(coxph(...)) reports them.
  * SPDX-License-Identifier: MIT */
+#include "core/distrib.h"
 #include "core/error.h"
 #include "core/mem.h"
 #include "core/parallel.h"
@@ -33,48 +34,6 @@ static const char definitions[] =
     "discordant + tied_risk); pairs tied in time are not comparable; se by R's "
     "infinitesimal jackknife)";
 
-/* Q(a, x), the regularized upper incomplete gamma function, for a > 0, x >= 0 (a series for
- * x < a + 1, else a continued fraction by the modified Lentz method). */
-static double gamma_q(double a, double x)
-{
-    if (!(x > 0))
-        return 1;
-    double lead = exp(a * log(x) - x - lgamma(a));
-    if (x < a + 1) {
-        double term = 1 / a, sum = term;
-        for (int k = 1; k < 1000; k++) {
-            term *= x / (a + k);
-            sum += term;
-            if (fabs(term) < fabs(sum) * 1e-17)
-                break;
-        }
-        return 1 - sum * lead;
-    }
-    double b = x + 1 - a, c = 1 / 1e-300, d = 1 / b, h = d;
-    for (int k = 1; k < 1000; k++) {
-        double an = -k * (k - a);
-        b += 2;
-        d = an * d + b;
-        if (fabs(d) < 1e-300)
-            d = 1e-300;
-        c = b + an / c;
-        if (fabs(c) < 1e-300)
-            c = 1e-300;
-        d = 1 / d;
-        double del = d * c;
-        h *= del;
-        if (fabs(del - 1) < 1e-16)
-            break;
-    }
-    return lead * h;
-}
-
-/* Upper tail of the chi-square distribution with 'df' degrees of freedom. */
-static double chisq_p(double x, double df)
-{
-    return gamma_q(df / 2, x / 2);
-}
-
 /* Append "name_chisq", "name_df" and "name_p". */
 static int add_test(rt_result *r, const char *name, double chisq, size_t df)
 {
@@ -85,7 +44,7 @@ static int add_test(rt_result *r, const char *name, double chisq, size_t df)
     snprintf(key, sizeof key, "%s_df", name);
     bad |= rt_result_add_int(r, key, (int64_t)df);
     snprintf(key, sizeof key, "%s_p", name);
-    bad |= rt_result_add_double(r, key, chisq_p(chisq, (double)df), RT_DECIMALS_AUTO);
+    bad |= rt_result_add_double(r, key, rt_chisq_upper(chisq, (double)df), RT_DECIMALS_AUTO);
     return bad;
 }
 

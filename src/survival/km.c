@@ -5,6 +5,7 @@
  * (logrank.c). One sort (riskset.c), then linear passes. Checked against R 4 / survival 3.5
  * on lung, waltons, rossi, stanford_heart (tests/unit/test_km.c).
  * SPDX-License-Identifier: MIT */
+#include "core/distrib.h"
 #include "core/error.h"
 #include "core/mem.h"
 #include "core/result.h"
@@ -15,46 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-/* ---- the normal quantile ---- */
-
-/* The standard normal quantile at 'p' in (0, 1): Acklam's rational approximation (relative
- * error 1.2e-9), then two Halley steps on the residual, taken where it has full precision:
- * erf(x / sqrt 2) / 2 - (p - 1/2) near the centre, r - erfc(x / sqrt 2) / 2 in the tail (r =
- * 1 - p, exact for p >= 1/2). Agrees with R's qnorm (AS 241) to about one ulp. */
-static double qnorm(double p)
-{
-    static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
-                               -2.759285104469687e+02, 1.383577518672690e+02,
-                               -3.066479806614716e+01, 2.506628277459239e+00};
-    static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
-                               -1.556989798598866e+02, 6.680131188771972e+01,
-                               -1.328068155288572e+01};
-    static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
-                               -2.400758277161838e+00, -2.549732539343734e+00,
-                               4.374664141464968e+00,  2.938163982698783e+00};
-    static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
-                               3.754408661907416e+00};
-    if (p < 0.5)
-        return -qnorm(1 - p) /* 1 - p is not exact here, but levels give p > 1/2 */;
-    double r = 1 - p, x, q, t;
-    if (r < 0.02425) {
-        q = sqrt(-2 * log(r));
-        x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-            ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-    } else {
-        q = p - 0.5;
-        t = q * q;
-        x = (((((a[0] * t + a[1]) * t + a[2]) * t + a[3]) * t + a[4]) * t + a[5]) * q /
-            (((((b[0] * t + b[1]) * t + b[2]) * t + b[3]) * t + b[4]) * t + 1);
-    }
-    for (int i = 0; i < 2; i++) {
-        double e = r < 0.25 ? r - 0.5 * erfc(x / M_SQRT2) : 0.5 * erf(x / M_SQRT2) - (p - 0.5);
-        double u = e * sqrt(2 * M_PI) * exp(x * x / 2); /* e / phi(x) */
-        x -= u / (1 + x * u / 2);
-    }
-    return x;
-}
 
 /* ---- curves ---- */
 
@@ -536,7 +497,7 @@ rt_status rt_km_run(const rt_survdata *data, const rt_km_options *opt, rt_result
         return st;
     curves k;
     km_ctx x = {.data = data, .o = &o, .rs = &rs, .k = &k, .grouped = bycol >= 0};
-    x.z = qnorm(1 - (1 - o.level) / 2);
+    x.z = rt_norm_quantile(1 - (1 - o.level) / 2);
     rt_logrank lr = {0};
     rt_result *r = NULL;
     int bad = build_curves(&rs, &k) != 0;

@@ -6,61 +6,12 @@
  * SPDX-License-Identifier: MIT */
 #include "survival/logrank.h"
 
+#include "core/distrib.h"
 #include "core/error.h"
 #include "core/mem.h"
 
 #include <math.h>
 #include <string.h>
-
-/* ---- chi-square tail ---- */
-
-/* Q(a, x) = Gamma(a, x) / Gamma(a), the regularised upper incomplete gamma function: by the
- * series of P = 1 - Q when x < a + 1, else by the continued fraction of Q (modified Lentz),
- * both in log space for the prefactor x^a e^-x / Gamma(a) (Numerical Recipes 3rd ed., 6.2). */
-static double gamma_q(double a, double x)
-{
-    if (x <= 0)
-        return 1;
-    double lpre = a * log(x) - x - lgamma(a);
-    if (x < a + 1) {
-        double ap = a, del = 1 / a, sum = del;
-        for (int i = 0; i < 10000 && fabs(del) > fabs(sum) * 1e-17; i++) {
-            ap += 1;
-            del *= x / ap;
-            sum += del;
-        }
-        return 1 - sum * exp(lpre);
-    }
-    const double tiny = 1e-300;
-    double b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d;
-    for (int i = 1; i < 10000; i++) {
-        double an = -i * (i - a);
-        b += 2;
-        d = an * d + b;
-        if (fabs(d) < tiny)
-            d = tiny;
-        c = b + an / c;
-        if (fabs(c) < tiny)
-            c = tiny;
-        d = 1 / d;
-        double del = d * c;
-        h *= del;
-        if (fabs(del - 1) < 1e-16)
-            break;
-    }
-    return exp(lpre) * h;
-}
-
-double rt_chisq_upper(double x, double df)
-{
-    if (isnan(x) || !(df > 0))
-        return (double)NAN;
-    if (x <= 0)
-        return 1;
-    if (df == 1)
-        return erfc(sqrt(x / 2)); /* exact and accurate far in the tail */
-    return gamma_q(df / 2, x / 2);
-}
 
 /* ---- the test ---- */
 

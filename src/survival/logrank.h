@@ -25,8 +25,4 @@ typedef struct rt_logrank {
 rt_status rt_logrank_run(const rt_riskset *rs, rt_logrank *out, rt_error *err);
 void rt_logrank_free(rt_logrank *lr);
 
-/* P(X > x) for X ~ chi-square with 'df' > 0 degrees of freedom (relative accuracy about
- * 1e-14 even far in the tail). */
-double rt_chisq_upper(double x, double df);
-
 #endif
