@@ -101,7 +101,11 @@ static int round_digits(double a, int prec, uint64_t *digits, int *exp10)
     static const long double pow10l[] = {1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,
                                          1e8L,  1e9L,  1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L,
                                          1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L, 1e22L};
-    int e = (int)floor(log10(a));
+    /* the decimal exponent from the binary one: a in [2^(b-1), 2^b) puts log10(a) in
+     * [(b-1) log10(2), b log10(2)), so this is the exponent or one less (the loop corrects) */
+    int b;
+    (void)frexp(a, &b);
+    int e = (int)floor((double)(b - 1) * 0.30102999566398120);
     for (int tries = 0; tries < 2; tries++) {
         int n = prec - 1 - e;
         if (n < 0 || n > 22)
