@@ -97,6 +97,7 @@ demo: deps
 	@mkdir -p demo
 	$(BUILD)/retain simulate --customers 20000 --days 730 --seed 42 -o demo/orders.csv
 	$(BUILD)/retain summary --format table demo/orders.csv
+	$(BUILD)/retain fit --model bgnbd --format table demo/orders.csv
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
