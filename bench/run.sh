@@ -3,13 +3,12 @@
 # The log is simulated once into bench/data/ (git-ignored) and reused; delete it to regenerate.
 # Prints one line per figure: the wc -l floor, best and median wall time of 5 runs, MB/s, peak
 # RSS, PASS/MISS against the targets, the same timing for a gzip -1 copy, then retention,
-# cohort and rfm end to end against 1.5 x the summary's median, then the BTYD fits
+# cohort and rfm end to end against 1.5 x the summary's median; then the BTYD fits
 # (bench/bench_fit.c: BG/NBD, MBG/NBD, Pareto/NBD on 1,000,000 simulated customers, cached
-# as bench/data/fit1m.csv) against 1 s each, and Kaplan-Meier with and without groups and the
-# log-rank test (bench/bench_km.c, 1,000,000 customers generated in memory) against 10x R's
-# survfit (1.7 s) and survdiff (2.0 s).
-
-# as bench/data/fit1m.csv) against 1 s each, then Cox proportional hazards and the concordance
+# as bench/data/fit1m.csv) against 1 s each and `retain predict` on the same customers
+# (bench/bench_clv.c, then the command end to end); Kaplan-Meier with and without groups and
+# the log-rank test (bench/bench_km.c, 1,000,000 customers generated in memory) against 10x
+# R's survfit (1.7 s) and survdiff (2.0 s); and Cox proportional hazards and the concordance
 # (bench/bench_cox.c: 1,000,000 generated customers with integer tenures) against a tenth of
 # R survival's times (coxph 11.3 s, concordance 4.0 s).
 # MB are 10^6 bytes throughout (RSS is also shown in MiB). The wall target is judged on the

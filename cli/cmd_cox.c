@@ -12,7 +12,6 @@
 enum {
     OPT_TIME = OPT_FIRST_FREE,
     OPT_EVENT,
-    OPT_ENTRY,
     OPT_COVARIATES,
     OPT_TIES,
     OPT_STRATA,
@@ -39,8 +38,6 @@ static const char usage[] =
     "  --time COL         duration column (default: time, duration, tenure, T, week, stop)\n"
     "  --event COL        event column, 0/1 (default: event, status, E, churn, churned,\n"
     "                     arrest, observed, death)\n"
-    "  --entry COL        entry time, for customers observed from a later date (left\n"
-    "                     truncation)\n"
     "  --delim C          field separator (default ',')\n"
     "  --format FMT       table (default on a terminal), csv (default otherwise), json\n"
     "  -o, --output FILE  write the result to FILE instead of stdout\n"
@@ -73,7 +70,6 @@ int cmd_cox(int argc, char **argv)
     static const struct option longopts[] = {
         {"time", required_argument, NULL, OPT_TIME},
         {"event", required_argument, NULL, OPT_EVENT},
-        {"entry", required_argument, NULL, OPT_ENTRY},
         {"covariates", required_argument, NULL, OPT_COVARIATES},
         {"ties", required_argument, NULL, OPT_TIES},
         {"strata", required_argument, NULL, OPT_STRATA},
@@ -111,9 +107,6 @@ int cmd_cox(int argc, char **argv)
             break;
         case OPT_EVENT:
             ro.event_col = optarg;
-            break;
-        case OPT_ENTRY:
-            ro.entry_col = optarg;
             break;
         case OPT_COVARIATES:
             covlist = optarg;
@@ -178,6 +171,10 @@ int cmd_cox(int argc, char **argv)
     rt_result *res;
     rt_status st = rt_cox_run(d, &co, &res, &err);
     rt_survdata_free(d);
+    if (st == RT_EDOMAIN) { /* the message has no file name: name the file */
+        const char *name = strcmp(argv[optind], "-") == 0 ? "<stdin>" : argv[optind];
+        return cli_error(cli_exit_code(st), "%s: %s", name, err.msg);
+    }
     if (st != RT_OK)
         return cli_fail(&err);
     int rc = cli_events_write(&ce, res);

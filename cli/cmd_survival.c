@@ -48,8 +48,8 @@ static const char usage[] =
     "  --entry COL      entry time (left truncation): a row is at risk at t when\n"
     "                   entry < t <= time (customers observed from a later date)\n"
     "  --id COL         id column (default: customer_id, id); not a group column\n"
-    "  --by COL         one curve per value of COL (rows with an empty value are left out\n"
-    "                   and counted as excluded) and the log-rank test: chisq, df, p, and\n"
+    "  --by COL         one curve per value of COL (rows with an empty or NA value are left\n"
+    "                   out and counted as excluded) and the log-rank test: chisq, df, p, and\n"
     "                   per group n, observed, expected, variance, (O-E)^2/E, (O-E)^2/V\n"
     "  --ci TYPE        interval: log-log (default), log (R's default) or plain\n"
     "  --level L        confidence level, between 0 and 1 (default 0.95)\n"
@@ -215,7 +215,7 @@ int cmd_survival(int argc, char **argv)
         rt_result_select(r, table);
     long long excluded = (long long)rt_result_get(r, "excluded", &c).i;
     if (excluded > 0)
-        fprintf(stderr, "retain: note: %lld row%s with an empty '%s' left out (excluded)\n",
+        fprintf(stderr, "retain: note: %lld row%s with an empty or NA '%s' left out (excluded)\n",
                 excluded, excluded == 1 ? "" : "s", ko.by);
     int rc = cli_events_write(&ce, r);
     rt_result_free(r);

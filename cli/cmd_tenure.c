@@ -64,6 +64,12 @@ static int make_tenure(cli_events *ce, const char *path, int subs, rt_tenure_opt
 {
     rt_error err;
     if (subs) {
+        const rt_load_options *l = &ce->load;
+        if (l->date_col || l->amount_col || l->channel_col || l->product_col || l->order_col ||
+            l->date_format || l->skip_bad_rows || ce->rejects_path || l->refunds)
+            return cli_usage("tenure", "--subscriptions reads customer_id, start and end: the "
+                                       "event-log options (--date, --amount, --date-format, "
+                                       "--skip-bad-rows, --refunds ...) do not apply");
         to->delim = ce->load.delim;
         to->customer_col = ce->load.customer_col;
         return rt_tenure_from_subscriptions(path, to, out, &err) == RT_OK ? EXIT_OK

@@ -807,7 +807,7 @@ typedef struct rt_km_options {
  *    oe2_e ((O - E)^2 / E) and oe2_v ((O - E)^2 / V), and fields chisq, df (groups with
  *    expected > 0, minus 1) and p (R's survdiff; with entries, the same test over the
  *    left-truncated risk sets, which survdiff does not offer);
- *  - fields: n, events, censored, groups, excluded (rows with an empty 'by' value, left out
+ *  - fields: n, events, censored, groups, excluded (rows with an empty or NA 'by' value, left out
  *    as R's na.omit does), by, ci, level, definitions.
  * Groups are the distinct texts of column 'by', ordered as numbers when all are numbers,
  * else bytewise. Errors: RT_EMISUSE (NULL, a level outside (0, 1), a non-finite 'at'),

@@ -22,9 +22,9 @@ void rt_wilson(double k, double n, double *lo, double *hi)
     double half = z * sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n));
     *lo = (mid - half) / den;
     *hi = (mid + half) / den;
-    if (*lo < 0.0) /* rounding at k = 0: the exact bound is 0 */
+    if (*lo < 0.0 || k == 0) /* the exact bound at k = 0 is 0; rounding leaves ~1e-17 */
         *lo = 0.0;
-    if (*hi > 1.0)
+    if (*hi > 1.0 || k == n)
         *hi = 1.0;
 }
 

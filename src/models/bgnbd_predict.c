@@ -20,6 +20,9 @@
  * eps / h ~ 1e-11 from cancellation at the band's edges. */
 #define A_ONE_BAND 1e-5
 
+/* Step in r around the logarithmic case of the hypergeometric function (see expect_factor). */
+#define R_STEP 1e-5
+
 /* log(1 + e^d) without overflow. */
 static double log1pexp(double d)
 {
@@ -42,7 +45,18 @@ static int params_ok(const double par[4])
 static double expect_factor(double r, double a, double b, double x, double g, double t)
 {
     double c = a + b + x - 1.0;
-    double f = rt_hyp2f1(a - 1.0, r + x, c, -t / g);
+    rt_hyp_flag flag;
+    double f = rt_hyp2f1_ex(a - 1.0, r + x, c, -t / g, &flag);
+    if (flag == RT_HYP_UNSUPPORTED) {
+        /* r + x - a within 1e-6 of an integer and t / (g + t) > 0.99: the logarithmic case
+         * of the 1 - z connection, which rt_hyp2f1 does not implement. The function is smooth
+         * in r: average its values at r -/+ R_STEP, where the connection formula holds
+         * (about 5 digits lost to cancellation there, and an O(R_STEP^2) interpolation error:
+         * ~1e-10 relative). */
+        double lo = rt_hyp2f1(a - 1.0, r - R_STEP + x, c, -t / g);
+        double hi = rt_hyp2f1(a - 1.0, r + R_STEP + x, c, -t / g);
+        f = 0.5 * (lo + hi);
+    }
     return c / (a - 1.0) * (1.0 - f);
 }
 

@@ -204,6 +204,18 @@ static rt_status check_param(double *v, double def, const char *name, rt_error *
     return RT_OK;
 }
 
+/* A mean purchase rate r / alpha above 10000 a week (over 1400 a day) is not a customer
+ * base: refuse it rather than write an endless log. */
+static rt_status rate_ok(const rt_sim_options *o, rt_error *err)
+{
+    if (o->r / o->alpha > 1e4)
+        return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
+                       "simulate: r / alpha = %g purchases per week per customer on average; at "
+                       "most 10000",
+                       o->r / o->alpha);
+    return RT_OK;
+}
+
 /* The model's name for messages. */
 static const char *model_name(rt_model_kind k)
 {
@@ -239,14 +251,14 @@ static rt_status model_options(rt_sim_options *o, rt_error *err)
             (st = check_param(&o->a, 0.793, "a", err)) != RT_OK ||
             (st = check_param(&o->b, 2.426, "b", err)) != RT_OK)
             return st;
-        return RT_OK;
+        return rate_ok(o, err);
     case RT_MODEL_PNBD:
         if ((st = check_param(&o->r, 0.553, "r", err)) != RT_OK ||
             (st = check_param(&o->alpha, 10.578, "alpha", err)) != RT_OK ||
             (st = check_param(&o->s, 0.606, "s", err)) != RT_OK ||
             (st = check_param(&o->beta, 11.669, "beta", err)) != RT_OK)
             return st;
-        return RT_OK;
+        return rate_ok(o, err);
     case RT_MODEL_BGBB:
         if ((st = check_param(&o->bb_alpha, 1.204, "bb_alpha", err)) != RT_OK ||
             (st = check_param(&o->bb_beta, 0.750, "bb_beta", err)) != RT_OK ||
@@ -568,7 +580,7 @@ static int next_bgnbd(sim *s, cust *c, double *t, int first)
         return 0;
     }
     double next = *t + rt_rng_exp(&c->rng) / c->rate; /* rate 0 gives +inf */
-    if (!(next < (double)s->o.days))
+    if (!(next < (double)s->o.days) || !(next > *t))  /* time must move on */
         return 0;
     *t = next;
     return 1;
@@ -584,7 +596,7 @@ static int next_pnbd(sim *s, cust *c, double *t)
             s->dropout[c->id - 1] = (int32_t)c->death;
         return 0;
     }
-    if (!(next < (double)s->o.days))
+    if (!(next < (double)s->o.days) || !(next > *t)) /* time must move on */
         return 0;
     *t = next;
     return 1;

@@ -5,6 +5,7 @@
  * columns follow that order, named "column=level".
  * SPDX-License-Identifier: MIT */
 #include "survival/cox_design.h"
+#include "survival/survdata.h"
 
 #include "core/dict.h"
 #include "core/error.h"
@@ -101,22 +102,6 @@ typedef struct covar {
     uint32_t ref;     /* categorical: the reference level */
     size_t first_col; /* its first design column */
 } covar;
-
-/* Is the text 's' a missing value: empty, blank or NA? */
-static int is_missing(const char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    if (!*s)
-        return 1;
-    if (s[0] == 'N' && s[1] == 'A') {
-        s += 2;
-        while (*s == ' ' || *s == '\t')
-            s++;
-        return !*s;
-    }
-    return 0;
-}
 
 /* The column of 'd' named 'name', or -1. */
 static long find_column(const rt_survdata *d, const char *name)
@@ -421,9 +406,9 @@ rt_status rt_cox_design_build(const rt_survdata *d, const rt_cox_options *o, rt_
     }
     /* rows with a missing covariate or stratum are left out, as by R's na.omit */
     for (size_t i = 0; i < d->n; i++) {
-        int ok = scol < 0 || !is_missing(d->text[scol][i]);
+        int ok = scol < 0 || !rt_sv_missing(d->text[scol][i]);
         for (size_t c = 0; c < ncov && ok; c++)
-            ok = !is_missing(d->text[cv[c].col][i]);
+            ok = !rt_sv_missing(d->text[cv[c].col][i]);
         use[i] = (unsigned char)ok;
         out->n += (size_t)ok;
     }

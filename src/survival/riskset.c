@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/mem.h"
 #include "core/number.h"
+#include "survival/survdata.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -118,7 +119,7 @@ static int find_groups(const rt_survdata *d, long col, uint32_t *gid, const char
     *excluded = 0;
     for (size_t i = 0; slot && i < d->n; i++) {
         const char *s = text[i];
-        if (!*s) {
+        if (rt_sv_missing(s)) {
             gid[i] = NO_GROUP;
             ++*excluded;
             continue;

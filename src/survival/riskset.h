@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 typedef struct rt_riskset {
-    size_t n;             /* rows used (rows with an empty group value are left out) */
+    size_t n;             /* rows used (rows with an empty or NA group value are left out) */
     size_t excluded;      /* rows left out */
     size_t ngroups;       /* >= 1 */
     const char **label;   /* group names in order (borrowed from the data; "" without groups) */

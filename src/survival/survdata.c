@@ -279,3 +279,19 @@ rt_status rt_survdata_result(const rt_survdata *s, rt_result **out, rt_error *er
     *out = r;
     return RT_OK;
 }
+
+/* Is the text 's' a missing value: empty, blank or NA? */
+int rt_sv_missing(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (!*s)
+        return 1;
+    if (s[0] == 'N' && s[1] == 'A') {
+        s += 2;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        return !*s;
+    }
+    return 0;
+}

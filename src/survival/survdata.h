@@ -61,4 +61,8 @@ int rt_sv_text(rt_sv_mem *m, const char *s, size_t len, size_t *off);
  * -1 (out of memory; the table stays freeable). */
 int rt_survdata_publish(rt_survdata *s);
 
+/* Is the cell text 's' a missing value (R's NA): empty, blank or "NA"? Rows with a missing
+ * group, stratum or covariate are left out, as R's na.omit. */
+int rt_sv_missing(const char *s);
+
 #endif

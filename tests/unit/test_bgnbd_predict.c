@@ -113,6 +113,18 @@ static void expected_new_matches_quadrature(void)
         }
     CHECK(rt_bgnbd_expected_new(published, 0) == 0.0);
     CHECK(rt_bgnbd_expected_new(published, 78) > rt_bgnbd_expected_new(published, 39));
+    /* r + x - a a whole number with t / (alpha + t) > 0.99: the hypergeometric function's
+     * logarithmic case, bridged by averaging over r -/+ 1e-5 (5 digits lost to cancellation
+     * at the endpoints, O(1e-10) interpolation error: 1e-8 relative) */
+    const double whole[3][4] = {
+        {0.5, 1.0, 0.5, 2.0}, {1.5, 2.0, 0.5, 3.0}, {2.0, 0.5, 1.0 + 1e-3, 2.0}};
+    const double far[3] = {200, 1000, 5000};
+    for (int i = 0; i < 3; i++)
+        for (int k = 0; k < 3; k++) {
+            double e = rt_bgnbd_expected_new(whole[i], far[k]);
+            CHECK_NEAR(e, quad_expected_new(whole[i], far[k]), 1e-8);
+            CHECK_NEAR(rt_bgnbd_conditional_expected(whole[i], 0, 0, 0, far[k]), e, 1e-14);
+        }
 }
 
 static void conditional_expectation_matches_quadrature(void)

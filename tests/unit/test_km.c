@@ -823,7 +823,7 @@ static void km_large_integer_times_count_risk_sets_exactly(void)
                cell(r, "curve", row, "events") != (double)hev[t];
         s *= 1 - (double)hev[t] / (double)left;
         /* the same product in the same order: equal up to the last bits */
-        bad += fabs(cell(r, "curve", row, "survival") - s) > 1e-12 * s;
+        bad += !(fabs(cell(r, "curve", row, "survival") - s) <= 1e-12 * s);
         left -= hist[t];
         row++;
     }
