@@ -40,13 +40,13 @@ static const char usage[] =
     "(customer_id, recency, T, cohorts) or subscriptions (customer_id, start, end; empty end =\n"
     "still active).\n"
     "  --cohort-size N    the counts are percentages: rescale so period 0 holds N customers\n"
-    "  --cohorts LIST     wide input: the comma-separated cohort columns to use\n"
+    "  --cohorts LIST     the cohorts to use, comma-separated (wide input: column names)\n"
     "  --period-days D    subscriptions: days per period (default 365.25/12)\n"
     "\n"
     "Output: model, params, se, ci95 (exp(log p -/+ 1.96 se/p)), loglik, aic, bic, n\n"
     "(customers), patterns (distinct likelihood terms), iterations, converged; for gg also\n"
-    "the correlation of frequency and spend (the model assumes none). CSV prints one row per\n"
-    "parameter; JSON nests params, se and ci95.\n";
+    "the correlation of frequency and spend (the model assumes none). CSV prints the fields as\n"
+    "one header line and one value line; JSON nests params, se and ci95.\n";
 
 static const char example[] =
     "\nExample:\n"
@@ -150,6 +150,10 @@ int cmd_fit(int argc, char **argv)
     rt_model m;
     rt_error err;
     if (kind == RT_MODEL_SBG) {
+        if (b.summary || b.unit_set || b.has_cal_end || b.weight_col || b.holdout_length > 0.0)
+            return cli_usage("fit", "--model sbg reads survivor counts: --input, --unit, "
+                                    "--calibration-end, --weight and --holdout-length do not "
+                                    "apply");
         rt_survivors *s;
         so.delim = b.ce.load.delim;
         if (rt_survivors_read(argv[optind], &so, &s, &err) != RT_OK)

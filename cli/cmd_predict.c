@@ -282,6 +282,11 @@ int cmd_predict(int argc, char **argv)
         if (rc != EXIT_OK)
             return rc;
         if (m.kind == RT_MODEL_SBG) {
+            if (p.po.t > 0.0 || p.po.horizon > 0.0 || p.po.pk_count != 0 || p.no_spend ||
+                p.spend_params || p.po.mean_spend > 0.0 || b.summary || b.unit_set || b.has_cal_end)
+                return cli_usage("predict", "an sbg projection takes --periods, --discount, "
+                                            "--margin and --cohort-size; the other model "
+                                            "options do not apply");
             if (optind + 1 < argc)
                 return cli_usage("predict", "at most one FILE expected");
             return predict_sbg(&b, &p, &m, optind < argc ? argv[optind] : NULL);
@@ -292,8 +297,8 @@ int cmd_predict(int argc, char **argv)
                              "with a transaction model",
                              p.params);
         if (m.unit_days > 0.0 && b.unit_set && m.unit_days != b.unit)
-            return cli_usage("predict", "--unit %s differs from the model's unit (%s)",
-                             rt_unit_name(b.unit), rt_unit_name(m.unit_days));
+            return cli_usage("predict", "--unit %s differs from the model's unit (%g days)",
+                             rt_unit_name(b.unit), m.unit_days);
         if (m.unit_days > 0.0)
             b.unit = m.unit_days;
     }

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/mem.h"
 
+#include <math.h>
 #include <stdint.h>
 
 static double bg_pmf(const double *p, double x, double t_x, double T, double t, int k)
@@ -110,5 +111,22 @@ rt_status rt_btyd_first_day_groups(const rt_cbs *c, double unit, int32_t *origin
     *start = st;
     *count = cnt;
     *groups = g;
+    return RT_OK;
+}
+
+rt_status rt_btyd_check_rows(const char *what, const rt_cbs *c, int discrete, rt_error *err)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        double x = c->x[i], tx = c->t_x[i], T = c->T[i];
+        int ok = isfinite(x) && isfinite(tx) && isfinite(T) && x >= 0.0 && tx >= 0.0 && tx <= T &&
+                 (T > 0.0 || (T == 0.0 && x == 0.0 && !discrete)) && (x > 0.0 || tx == 0.0);
+        if (ok && discrete)
+            ok = x == floor(x) && tx == floor(tx) && T == floor(T) && x <= tx;
+        if (!ok)
+            return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
+                           "%s: row %zu: frequency %g, recency %g, T %g cannot be a "
+                           "%s summary",
+                           what, i + 1, x, tx, T, discrete ? "BG/BB (integer)" : "customer");
+    }
     return RT_OK;
 }

@@ -40,4 +40,9 @@ void rt_btyd_tracking(const rt_btyd_fns *f, const double *par, const double *sta
 rt_status rt_btyd_first_day_groups(const rt_cbs *c, double unit, int32_t *origin, double **start,
                                    double **count, size_t *groups, rt_error *err);
 
+/* Check that every row of 'c' is a summary the formulas take: finite, 0 <= t_x <= T, t_x = 0
+ * when x = 0, T > 0 (or T = 0 with x = 0 for continuous time); for discrete models ('discrete'
+ * = 1) whole numbers with x <= t_x. RT_EDOMAIN names the first bad row, prefixed by 'what'. */
+rt_status rt_btyd_check_rows(const char *what, const rt_cbs *c, int discrete, rt_error *err);
+
 #endif

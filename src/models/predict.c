@@ -17,6 +17,8 @@
 #include <string.h>
 
 #define MAX_K 20
+/* The longest t and horizon, in units: the new-customer table has a row per unit. */
+#define MAX_UNITS 100000.0
 #define YEAR_DAYS 365.25
 #define MONTH_DAYS (365.25 / 12.0)
 
@@ -144,26 +146,10 @@ static double default_horizon(const rt_btyd_fns *f, const rt_cbs *cbs, double un
     return YEAR_DAYS / unit;
 }
 
-static rt_status check_rows(const rt_cbs *c, int discrete, rt_error *err)
-{
-    for (size_t i = 0; i < c->n; i++) {
-        double x = c->x[i], tx = c->t_x[i], T = c->T[i];
-        int ok = isfinite(x) && isfinite(tx) && isfinite(T) && x >= 0.0 && tx >= 0.0 && tx <= T &&
-                 (T > 0.0 || (T == 0.0 && x == 0.0 && !discrete)) && (x > 0.0 || tx == 0.0);
-        if (ok && discrete)
-            ok = x == floor(x) && tx == floor(tx) && T == floor(T) && x <= tx;
-        if (!ok)
-            return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
-                           "predict: row %zu: frequency %g, recency %g, T %g cannot be a "
-                           "%s summary",
-                           i + 1, x, tx, T, discrete ? "BG/BB (integer)" : "customer");
-    }
-    return RT_OK;
-}
-
 typedef struct plan {
     double unit;      /* days per unit (continuous models) */
-    int unit_assumed; /* 1 = neither the model nor the table knew it: weeks assumed */
+    int unit_assumed; /* 1 = only one of the model and the table knew it; 2 = neither: weeks
+                         assumed */
     double t, horizon, discount, margin;
     int nk;
     size_t nsteps;
@@ -175,11 +161,17 @@ static rt_status make_plan(const rt_model *m, const rt_btyd_fns *f, const rt_cbs
                            const rt_predict_options *o, plan *pl, rt_error *err)
 {
     memset(pl, 0, sizeof *pl);
+    if (!f->discrete && m->unit_days > 0.0 && cbs->unit_days > 0.0 &&
+        m->unit_days != cbs->unit_days)
+        return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
+                       "predict: the model was fitted in %g-day units, the summary is in %g-day "
+                       "units",
+                       m->unit_days, cbs->unit_days);
     pl->unit = m->unit_days > 0.0 ? m->unit_days : cbs->unit_days;
-    if (!f->discrete && !(pl->unit > 0.0)) {
+    if (!f->discrete && !(m->unit_days > 0.0 && cbs->unit_days > 0.0))
+        pl->unit_assumed = pl->unit > 0.0 ? 1 : 2;
+    if (!f->discrete && !(pl->unit > 0.0))
         pl->unit = RT_UNIT_WEEK;
-        pl->unit_assumed = 1;
-    }
     double def = default_horizon(f, cbs, pl->unit);
     pl->t = o->t > 0.0 ? o->t : def;
     pl->horizon = o->horizon > 0.0 ? o->horizon : pl->t;
@@ -193,6 +185,10 @@ static rt_status make_plan(const rt_model *m, const rt_btyd_fns *f, const rt_cbs
                        "predict: bad options (t, horizon, discount, margin, mean spend must be "
                        ">= 0 and finite; pk_count <= %d)",
                        MAX_K + 1);
+    if (pl->t > MAX_UNITS || pl->horizon > MAX_UNITS)
+        return rt_fail(err, RT_EMISUSE, NULL, 0, 0,
+                       "predict: t = %g and horizon = %g must be at most %g units", pl->t,
+                       pl->horizon, MAX_UNITS);
     if (f->discrete && (pl->t != floor(pl->t) || pl->horizon != floor(pl->horizon)))
         return rt_fail(err, RT_EMISUSE, NULL, 0, 0,
                        "predict: bgbb counts whole opportunities: t = %g and horizon = %g must "
@@ -206,8 +202,10 @@ static rt_status make_plan(const rt_model *m, const rt_btyd_fns *f, const rt_cbs
                        "predict: a horizon of %g units needs %.0f CLV steps (at most 1000000)",
                        pl->horizon, nsteps);
     pl->nsteps = (size_t)(nsteps < 1.0 ? 1.0 : nsteps);
-    pl->step_t = rt_mem_array(NULL, pl->nsteps, sizeof *pl->step_t);
-    pl->step_disc = rt_mem_array(NULL, pl->nsteps, sizeof *pl->step_disc);
+    if (!o->spend && !(o->mean_spend > 0.0))
+        pl->nsteps = 0; /* no spend, no CLV: nothing to sum */
+    pl->step_t = rt_mem_array(NULL, pl->nsteps ? pl->nsteps : 1, sizeof *pl->step_t);
+    pl->step_disc = rt_mem_array(NULL, pl->nsteps ? pl->nsteps : 1, sizeof *pl->step_disc);
     if (!pl->step_t || !pl->step_disc)
         return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "predict: out of memory");
     for (size_t s = 0; s < pl->nsteps; s++) {
@@ -258,10 +256,14 @@ static int add_fields(rt_result *r, const rt_model *m, const rt_cbs *cbs, const 
         bad |= rt_result_add_double(r, buf, m->par[i], RT_DECIMALS_AUTO);
     }
     bad |= rt_result_add_string(r, "unit", unit_label(pl->unit, f->discrete));
-    if (pl->unit_assumed)
+    if (pl->unit_assumed == 2)
         bad |= rt_result_add_string(r, "unit_note",
                                     "neither the model nor the summary names its time unit: "
                                     "weeks assumed for the discounting");
+    else if (pl->unit_assumed == 1)
+        bad |= rt_result_add_string(r, "unit_note",
+                                    "only one of the model and the summary names its time unit: "
+                                    "the summary is assumed to be in the same unit");
     bad |= rt_result_add_double(r, "t", pl->t, RT_DECIMALS_AUTO);
     bad |= rt_result_add_int(r, "rows", (int64_t)cbs->n);
     bad |= rt_result_add_int(r, "patterns", (int64_t)npat);
@@ -291,20 +293,22 @@ static int add_fields(rt_result *r, const rt_model *m, const rt_cbs *cbs, const 
                      "end of month m (%zu steps)",
                      MONTH_DAYS, pl->horizon, unit_label(pl->unit, 0), pl->discount, pl->nsteps);
         bad |= rt_result_add_string(r, "clv_method", buf);
-        if (f->dert) {
-            if (f->discrete)
-                snprintf(buf, sizeof buf,
-                         "closed form (Fader, Hardie & Shang 2010): discounted expected residual "
-                         "transactions over all future opportunities at %g per opportunity",
-                         pl->discount);
-            else
-                snprintf(buf, sizeof buf,
-                         "closed form (Fader, Hardie & Lee 2005): discounted expected residual "
-                         "transactions, infinite horizon, continuous discounting at %.6g per "
-                         "%s (= %g per year)",
-                         pl->dert_rate, unit_label(pl->unit, 0), pl->discount);
-            bad |= rt_result_add_string(r, "dert_method", buf);
-        }
+    }
+    if (f->dert) {
+        if (!with_spend)
+            bad |= rt_result_add_double(r, "discount_rate", pl->discount, RT_DECIMALS_AUTO);
+        if (f->discrete)
+            snprintf(buf, sizeof buf,
+                     "closed form (Fader, Hardie & Shang 2010): discounted expected residual "
+                     "transactions over all future opportunities at %g per opportunity",
+                     pl->discount);
+        else
+            snprintf(buf, sizeof buf,
+                     "closed form (Fader, Hardie & Lee 2005): discounted expected residual "
+                     "transactions, infinite horizon, continuous discounting at %.6g per "
+                     "%s (= %g per year)",
+                     pl->dert_rate, unit_label(pl->unit, 0), pl->discount);
+        bad |= rt_result_add_string(r, "dert_method", buf);
     }
     snprintf(
         buf, sizeof buf,
@@ -324,7 +328,7 @@ static int add_customers(rt_result *r, const rt_cbs *c, const job *j, const plan
     int dec[40];
     char names[MAX_K + 1][16];
     size_t nc = 0;
-    int with_spend = o->spend || o->mean_spend > 0.0, with_dert = with_spend && f->dert;
+    int with_spend = o->spend || o->mean_spend > 0.0, with_dert = f->dert != NULL;
     cols[nc] = c->id ? "customer_id" : "row";
     dec[nc++] = 0;
     if (c->w) {
@@ -350,6 +354,8 @@ static int add_customers(rt_result *r, const rt_cbs *c, const job *j, const plan
     if (with_dert) {
         cols[nc] = "dert";
         dec[nc++] = 4;
+    }
+    if (with_dert && with_spend) {
         cols[nc] = "clv_dert";
         dec[nc++] = 2;
     }
@@ -373,15 +379,15 @@ static int add_customers(rt_result *r, const rt_cbs *c, const job *j, const plan
         for (int k = 0; k < j->nk; k++)
             cell[n++] =
                 (rt_value){.type = RT_VAL_DOUBLE, .d = j->pk[p * (size_t)j->nk + (size_t)k]};
+        double sp = with_spend ? spend_of(o, c, i) : 0.0;
         if (with_spend) {
-            double sp = spend_of(o, c, i);
             cell[n++] = (rt_value){.type = RT_VAL_DOUBLE, .d = sp};
             cell[n++] = (rt_value){.type = RT_VAL_DOUBLE, .d = j->det[p] * sp * pl->margin};
-            if (with_dert) {
-                cell[n++] = (rt_value){.type = RT_VAL_DOUBLE, .d = j->dert[p]};
-                cell[n++] = (rt_value){.type = RT_VAL_DOUBLE, .d = j->dert[p] * sp * pl->margin};
-            }
         }
+        if (with_dert)
+            cell[n++] = (rt_value){.type = RT_VAL_DOUBLE, .d = j->dert[p]};
+        if (with_dert && with_spend)
+            cell[n++] = (rt_value){.type = RT_VAL_DOUBLE, .d = j->dert[p] * sp * pl->margin};
         if (rt_result_table_add_row(r, (size_t)t, cell) != 0)
             return -1;
     }
@@ -480,7 +486,7 @@ rt_status rt_predict_run(const rt_model *m, const rt_cbs *cbs, const rt_predict_
         return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
                        "predict: Gamma-Gamma q = %g <= 1: the mean spend does not exist",
                        o->spend->par[1]);
-    rt_status st = check_rows(cbs, f->discrete, err);
+    rt_status st = rt_btyd_check_rows("predict", cbs, f->discrete, err);
     if (st != RT_OK)
         return st;
     plan pl;

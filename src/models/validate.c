@@ -124,8 +124,17 @@ rt_status rt_validate_run(const rt_cbs *cbs, const rt_events *ev, const rt_valid
         return rt_fail(err, RT_EMISUSE, NULL, 0, 0,
                        "validate: %s is not a transaction model (bgnbd, mbgnbd, pnbd, bgbb)",
                        rt_model_name(m->kind) ? rt_model_name(m->kind) : "?");
+    if (!f->discrete && m->unit_days > 0.0 && cbs->unit_days > 0.0 &&
+        m->unit_days != cbs->unit_days)
+        return rt_fail(err, RT_EDOMAIN, NULL, 0, 0,
+                       "validate: the model was fitted in %g-day units, the summary is in %g-day "
+                       "units",
+                       m->unit_days, cbs->unit_days);
+    rt_status st = rt_btyd_check_rows("validate", cbs, f->discrete, err);
+    if (st != RT_OK)
+        return st;
     rt_pattern_index idx;
-    rt_status st = rt_pattern_index_build(cbs->x, cbs->t_x, cbs->T, cbs->n, &idx, err);
+    st = rt_pattern_index_build(cbs->x, cbs->t_x, cbs->T, cbs->n, &idx, err);
     if (st != RT_OK)
         return st;
     double *e = rt_mem_array(NULL, idx.npat ? idx.npat : 1, sizeof *e);
