@@ -35,7 +35,7 @@ static const char usage[] =
     "  --ties T           efron (default) or breslow\n"
     "  --strata COL       a separate baseline hazard per value of COL\n"
     "  --robust           also robust (sandwich) standard errors\n"
-    "  --time COL         duration column (default: time, duration, tenure, T, week, stop)\n"
+    "  --time COL         duration column (default: duration, time, tenure, T, week, stop)\n"
     "  --event COL        event column, 0/1 (default: event, status, E, churn, churned,\n"
     "                     arrest, observed, death)\n"
     "  --delim C          field separator (default ',')\n"

@@ -41,7 +41,7 @@ static const char usage[] =
     "when not reached); at (with --at); logrank (with --by). At tied times events count\n"
     "before censorings. Empty numbers mean not defined (R's NA).\n"
     "\n"
-    "  --time COL       duration column (default: time, duration, tenure, T, week, stop),\n"
+    "  --time COL       duration column (default: duration, time, tenure, T, week, stop),\n"
     "                   numbers >= 0\n"
     "  --event COL      event column (default: event, status, E, churn, churned, arrest,\n"
     "                   observed, death), 0 or 1 (also true/false, yes/no)\n"

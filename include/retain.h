@@ -697,7 +697,7 @@ typedef struct rt_survdata {
 typedef struct rt_survdata_read_options {
     char delim;            /* 0 = ',' */
     const char *name;      /* name used in messages; NULL = the path */
-    const char *time_col;  /* NULL = recognise: time, duration, tenure, T, week, stop */
+    const char *time_col;  /* NULL = recognise: duration, time, tenure, T, week, stop */
     const char *event_col; /* NULL = recognise: event, status, E, churn, churned, arrest,
                               observed, death; values 0/1 (also true/false, yes/no) */
     const char *entry_col; /* NULL = none */

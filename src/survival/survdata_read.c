@@ -24,7 +24,7 @@ static const char *const role_label[NROLE] = {"time", "event", "entry", "id"};
 
 /* Names recognised per role, in order of preference (rt_survdata_read_options in retain.h). */
 static const char *const known[NROLE][9] = {
-    [R_TIME] = {"time", "duration", "tenure", "T", "week", "stop"},
+    [R_TIME] = {"duration", "time", "tenure", "T", "week", "stop"},
     [R_EVENT] = {"event", "status", "E", "churn", "churned", "arrest", "observed", "death"},
     [R_ID] = {"customer_id", "id"},
 };

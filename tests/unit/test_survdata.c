@@ -202,7 +202,7 @@ static void survdata_reports_bad_input_exactly(void)
     CHECK_STREQ(msg, "t.csv: no event column (looked for event, status, E, churn, churned, "
                      "arrest, observed, death); the columns are: week, fin");
     CHECK(read_error("days,arrest\n1,1\n", NULL, msg) == RT_EDOMAIN);
-    CHECK_STREQ(msg, "t.csv: no time column (looked for time, duration, tenure, T, week, "
+    CHECK_STREQ(msg, "t.csv: no time column (looked for duration, time, tenure, T, week, "
                      "stop); the columns are: days, arrest");
     rt_survdata_read_options o = {.time_col = "days"};
     CHECK(read_error("week,arrest\n1,1\n", &o, msg) == RT_EDOMAIN);
