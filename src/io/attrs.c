@@ -1,24 +1,20 @@
 /* attrs.c - customer attribute tables (tier, loyalty member, region ...): a CSV with a header,
  * one row per customer id, every cell kept as text, found by id through an open-addressing
- * hash table. Read with the project's source (files, "-", gzip) and tokenizer; bad input
+ * hash table. Read record by record with rt_csv_rows_read (files, "-", gzip); bad input
  * stops the read with a message "name:line:col: ..." as the event loader words it.
  * SPDX-License-Identifier: MIT */
 #include "core/dict.h"
 #include "core/error.h"
 #include "core/mem.h"
+#include "io/columns.h"
 #include "io/csv.h"
-#include "io/source.h"
+#include "io/csv_rows.h"
 #include "retain.h"
 
-#include <ctype.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #define MAX_COLUMNS 4096
-#define MAX_RECORD ((size_t)1 << 30)
-#define FIRST_BLOCK ((size_t)1 << 20)
 
 /* Customer id columns recognised without a name, in order of preference: the event loader's
  * list (load.c), so that both files are read alike. */
@@ -55,7 +51,6 @@ typedef struct reader {
     char delim;
     rowinfo *row; /* per row: the id's hash and position */
     size_t row_cap;
-    rt_csv_field *f; /* MAX_COLUMNS + 1 fields */
     int have_header;
 } reader;
 
@@ -97,19 +92,6 @@ const char *rt_attrs_value(const rt_attrs *a, size_t row, size_t col)
     return a->text + a->cell[row * a->ncols + col];
 }
 
-/* Does header name 'name' match 'want', ignoring case and surrounding spaces? */
-static int same_name(const char *name, const char *want)
-{
-    size_t len = strlen(name);
-    while (len && isspace((unsigned char)*name)) {
-        name++;
-        len--;
-    }
-    while (len && isspace((unsigned char)name[len - 1]))
-        len--;
-    return strlen(want) == len && strncasecmp(name, want, len) == 0;
-}
-
 /* The column named 'name': an exact match first, then ignoring case and surrounding spaces. */
 static long find_column(char *const *names, size_t n, const char *name)
 {
@@ -117,7 +99,7 @@ static long find_column(char *const *names, size_t n, const char *name)
         if (strcmp(names[i], name) == 0)
             return (long)i;
     for (size_t i = 0; i < n; i++)
-        if (same_name(names[i], name))
+        if (rt_csv_same_name(names[i], name))
             return (long)i;
     return -1;
 }
@@ -173,25 +155,6 @@ static long insert(rt_attrs *a, uint64_t h, size_t row)
 
 /* ---- reading ---- */
 
-/* Line and column of 'at' in the record that starts at 'start' on line 'line'. */
-static void position(const char *start, const char *at, long line, long *out_line, long *out_col)
-{
-    const char *ls = start;
-    for (const char *q = start; q < at; q++)
-        if (*q == '\n') {
-            line++;
-            ls = q + 1;
-        }
-    *out_line = line;
-    *out_col = (long)(at - ls) + 1;
-}
-
-/* Where field 'f' starts in the input (its opening quote for a quoted field). */
-static const char *field_at(const rt_csv_field *f)
-{
-    return f->flags ? f->p - 1 : f->p;
-}
-
 /* Append field 'f', unescaped and NUL-terminated, to the text; its offset goes to '*off'.
  * Returns 0 or -1 when out of memory. */
 static int add_text(rt_attrs *a, const rt_allocator *al, const rt_csv_field *f, size_t *off)
@@ -218,34 +181,19 @@ static int add_text(rt_attrs *a, const rt_allocator *al, const rt_csv_field *f, 
     return 0;
 }
 
-/* "a, b, c": the header names, cut with "..." to fit 'cap' bytes. */
-static void list_columns(char *const *names, size_t n, char *buf, size_t cap)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        int w = snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", names[i]);
-        if (w < 0 || (size_t)w >= cap - len) {
-            snprintf(buf + cap - 5, 5, "...");
-            return;
-        }
-        len += (size_t)w;
-    }
-}
-
 /* Take the header record: the column names and the customer id column. */
-static rt_status take_header(reader *R, const rt_csv_rec *rec, long line, rt_error *err)
+static rt_status take_header(reader *R, const rt_csv_row *rec, rt_error *err)
 {
     rt_attrs *a = R->a;
     if (rec->n > MAX_COLUMNS)
-        return rt_fail(err, RT_EDOMAIN, R->name, line, 0, "more than %d columns in the header",
+        return rt_fail(err, RT_EDOMAIN, R->name, rec->line, 0, "more than %d columns in the header",
                        MAX_COLUMNS);
     a->names = rt_mem_calloc(R->alloc, rec->n, sizeof *a->names);
     if (!a->names)
         return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
     a->ncols = rec->n;
     for (size_t i = 0; i < rec->n; i++) {
-        const rt_csv_field *f = &R->f[i];
+        const rt_csv_field *f = &rec->f[i];
         char *s = rt_mem_alloc(R->alloc, (size_t)f->len + 1);
         if (!s)
             return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
@@ -262,12 +210,12 @@ static rt_status take_header(reader *R, const rt_csv_rec *rec, long line, rt_err
     } else {
         for (int k = 0; id_names[k] && col < 0; k++)
             for (size_t i = 0; i < a->ncols && col < 0; i++)
-                if (same_name(a->names[i], id_names[k]))
+                if (rt_csv_same_name(a->names[i], id_names[k]))
                     col = (long)i;
     }
     if (col < 0) {
         char cols[300];
-        list_columns(a->names, a->ncols, cols, sizeof cols);
+        rt_columns_list(a->names, a->ncols, cols, sizeof cols);
         if (R->want_id)
             return rt_fail(err, RT_EDOMAIN, R->name, 0, 0,
                            "column '%s' (customer id) not found; the columns are: %s", R->want_id,
@@ -283,17 +231,18 @@ static rt_status take_header(reader *R, const rt_csv_rec *rec, long line, rt_err
 }
 
 /* Take one data record on line 'line'. */
-static rt_status take_row(reader *R, const rt_csv_rec *rec, long line, rt_error *err)
+static rt_status take_row(reader *R, const rt_csv_row *rec, rt_error *err)
 {
     rt_attrs *a = R->a;
     const rt_allocator *al = R->alloc;
+    long line = rec->line;
     if (rec->n != a->ncols)
         return rt_fail(err, RT_EPARSE, R->name, line, 0,
                        "expected %zu fields (as in the header), found %zu", a->ncols, rec->n);
-    const rt_csv_field *fid = &R->f[a->idcol];
+    const rt_csv_field *fid = &rec->f[a->idcol];
     if (fid->len == 0) {
         long eline, ecol;
-        position(rec->start, field_at(fid), line, &eline, &ecol);
+        rt_csv_row_pos(rec, a->idcol, &eline, &ecol);
         return rt_fail(err, RT_EPARSE, R->name, eline, ecol, "column '%s': empty customer id",
                        a->names[a->idcol]);
     }
@@ -310,12 +259,12 @@ static rt_status take_row(reader *R, const rt_csv_rec *rec, long line, rt_error 
         a->cell_cap = cap * a->ncols;
     }
     for (size_t i = 0; i < a->ncols; i++)
-        if (add_text(a, al, &R->f[i], &a->cell[row * a->ncols + i]) != 0)
+        if (add_text(a, al, &rec->f[i], &a->cell[row * a->ncols + i]) != 0)
             return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
     const char *id = a->text + a->cell[row * a->ncols + a->idcol];
     rowinfo *ri = &R->row[row];
     ri->hash = rt_hash(id, strlen(id));
-    position(rec->start, field_at(fid), line, &ri->line, &ri->col);
+    rt_csv_row_pos(rec, a->idcol, &ri->line, &ri->col);
     a->nrows++;
     return RT_OK;
 }
@@ -351,85 +300,11 @@ static rt_status build_index(reader *R, rt_error *err)
     return RT_OK;
 }
 
-/* Tokenize the records of [*p, end) ('final': no bytes follow), advancing '*p' past each
- * record taken and '*lines' by its line ends. Stops at an incomplete record. */
-static rt_status take_records(reader *R, const char **p, const char *end, int final, long *lines,
-                              rt_error *err)
+/* The rt_csv_rows_read callback: the header first, then the data records. */
+static rt_status take(void *ud, const rt_csv_row *row, rt_error *err)
 {
-    while (*p < end) {
-        rt_csv_rec rec;
-        rt_csv_rc rc = rt_csv_next(*p, end, final, R->delim, R->f, MAX_COLUMNS + 1, &rec);
-        if (rc == RT_CSV_MORE)
-            return RT_OK;
-        long line = *lines + 1, eline, ecol;
-        if (rc == RT_CSV_BAD) {
-            position(rec.start, rec.bad_at, line, &eline, &ecol);
-            return rt_fail(err, RT_EPARSE, R->name, eline, ecol, "%s", rec.why);
-        }
-        const char *nul = memchr(rec.start, '\0', (size_t)(rec.next - rec.start));
-        if (nul) {
-            position(rec.start, nul, line, &eline, &ecol);
-            return rt_fail(err, RT_EPARSE, R->name, eline, ecol,
-                           "NUL byte: this is not a text file");
-        }
-        if (!rt_csv_blank(&rec, R->f)) {
-            rt_status st =
-                R->have_header ? take_row(R, &rec, line, err) : take_header(R, &rec, line, err);
-            if (st != RT_OK)
-                return st;
-        }
-        *lines += (long)rec.newlines;
-        *p = rec.next;
-    }
-    return RT_OK;
-}
-
-/* Read the whole input through 'src' in blocks, carrying an incomplete record over. */
-static rt_status read_all(reader *R, rt_source *src, rt_error *err)
-{
-    size_t cap = FIRST_BLOCK, len = 0;
-    char *buf = rt_mem_alloc(R->alloc, cap);
-    if (!buf)
-        return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
-    long lines = 0;
-    int eof = 0, first = 1;
-    rt_status st = RT_OK;
-    while (st == RT_OK && !eof) {
-        if (len == cap) { /* one record fills the buffer */
-            if (cap >= MAX_RECORD) {
-                st = rt_fail(err, RT_EPARSE, R->name, lines + 1, 0,
-                             "a record longer than %zu bytes", MAX_RECORD);
-                break;
-            }
-            char *nb = rt_mem_resize(R->alloc, buf, cap * 2);
-            if (!nb) {
-                st = rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = 0;
-        st = rt_source_read(src, buf + len, cap - len, &got, err);
-        if (st != RT_OK)
-            break;
-        eof = got == 0;
-        len += got;
-        const char *p = buf;
-        if (first && len >= 3) {
-            if (memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-                p += 3;
-            first = 0;
-        } else if (first && !eof) {
-            continue; /* too few bytes yet to tell whether a byte-order mark starts them */
-        }
-        st = take_records(R, &p, buf + len, eof, &lines, err);
-        size_t rest = (size_t)(buf + len - p);
-        memmove(buf, p, rest);
-        len = rest;
-    }
-    rt_mem_free(R->alloc, buf);
-    return st;
+    reader *R = ud;
+    return R->have_header ? take_row(R, row, err) : take_header(R, row, err);
 }
 
 rt_status rt_attrs_read(const char *path, const rt_attrs_options *opt, rt_attrs **out,
@@ -456,17 +331,14 @@ rt_status rt_attrs_read(const char *path, const rt_attrs_options *opt, rt_attrs 
     if (R.want_id && !*R.want_id)
         return rt_fail(err, RT_EMISUSE, NULL, 0, 0, "the customer id column needs a name");
     R.a = rt_mem_calloc(R.alloc, 1, sizeof *R.a);
-    R.f = rt_mem_array(R.alloc, MAX_COLUMNS + 1, sizeof *R.f);
-    rt_source *src = NULL;
     rt_status st = RT_OK;
     if (R.a)
         R.a->alloc = R.alloc;
-    if (!R.a || !R.f)
+    else
         st = rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
+    /* one field more than the limit, so that take_header can name it */
     if (st == RT_OK)
-        st = rt_source_open(path, R.name, R.alloc, &src, err);
-    if (st == RT_OK)
-        st = read_all(&R, src, err);
+        st = rt_csv_rows_read(path, R.name, R.delim, MAX_COLUMNS + 1, R.alloc, take, &R, err);
     if (st == RT_EPARSE) {
         /* A duplicate among the rows before the bad record comes first in the input. */
         rt_error dup;
@@ -479,8 +351,6 @@ rt_status rt_attrs_read(const char *path, const rt_attrs_options *opt, rt_attrs 
         st = rt_fail(err, RT_EDOMAIN, R.name, 0, 0, "empty input: no header line");
     if (st == RT_OK && R.a->nrows == 0)
         st = rt_fail(err, RT_EDOMAIN, R.name, 0, 0, "no data rows after the header");
-    rt_source_close(src);
-    rt_mem_free(R.alloc, R.f);
     rt_mem_free(R.alloc, R.row);
     if (st != RT_OK) {
         rt_attrs_free(R.a);

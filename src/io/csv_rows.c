@@ -1,6 +1,7 @@
 /* csv_rows.c - read a whole CSV input record by record (see csv_rows.h): blocks from the
  * source, an incomplete record carried over to the next block, the tokenizer's errors and NUL
- * bytes reported where they are. The same loop as the attribute reader's (attrs.c).
+ * bytes reported where they are. The attribute reader (attrs.c) and the model and survival
+ * table readers all read through it.
  * SPDX-License-Identifier: MIT */
 #include "io/csv_rows.h"
 
@@ -13,7 +14,7 @@
 #include <strings.h>
 
 #define MAX_RECORD ((size_t)1 << 30)
-#define FIRST_BLOCK ((size_t)1 << 16)
+#define FIRST_BLOCK ((size_t)1 << 20)
 
 /* The read in progress. */
 typedef struct reader {
@@ -23,6 +24,7 @@ typedef struct reader {
     rt_csv_field *f; /* max_fields + 1 */
     rt_csv_row_fn fn;
     void *ud;
+    const rt_allocator *alloc;
     long index; /* records handed over so far */
 } reader;
 
@@ -107,7 +109,7 @@ static rt_status take_records(reader *R, const char **p, const char *end, int fi
 static rt_status read_all(reader *R, rt_source *src, rt_error *err)
 {
     size_t cap = FIRST_BLOCK, len = 0;
-    char *buf = rt_mem_alloc(NULL, cap);
+    char *buf = rt_mem_alloc(R->alloc, cap);
     if (!buf)
         return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
     long lines = 0;
@@ -120,7 +122,7 @@ static rt_status read_all(reader *R, rt_source *src, rt_error *err)
                              "a record longer than %zu bytes", MAX_RECORD);
                 break;
             }
-            char *nb = rt_mem_resize(NULL, buf, cap * 2);
+            char *nb = rt_mem_resize(R->alloc, buf, cap * 2);
             if (!nb) {
                 st = rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
                 break;
@@ -147,22 +149,23 @@ static rt_status read_all(reader *R, rt_source *src, rt_error *err)
         memmove(buf, p, rest);
         len = rest;
     }
-    rt_mem_free(NULL, buf);
+    rt_mem_free(R->alloc, buf);
     return st;
 }
 
 rt_status rt_csv_rows_read(const char *path, const char *name, char delim, size_t max_fields,
-                           rt_csv_row_fn fn, void *ud, rt_error *err)
+                           const rt_allocator *alloc, rt_csv_row_fn fn, void *ud, rt_error *err)
 {
-    reader R = {.name = name, .delim = delim, .max_fields = max_fields, .fn = fn, .ud = ud};
-    R.f = rt_mem_array(NULL, max_fields + 1, sizeof *R.f);
+    reader R = {
+        .name = name, .delim = delim, .max_fields = max_fields, .fn = fn, .ud = ud, .alloc = alloc};
+    R.f = rt_mem_array(alloc, max_fields + 1, sizeof *R.f);
     if (!R.f)
         return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
     rt_source *src = NULL;
-    rt_status st = rt_source_open(path, name, NULL, &src, err);
+    rt_status st = rt_source_open(path, name, alloc, &src, err);
     if (st == RT_OK)
         st = read_all(&R, src, err);
     rt_source_close(src);
-    rt_mem_free(NULL, R.f);
+    rt_mem_free(alloc, R.f);
     return st;
 }

@@ -26,11 +26,11 @@ typedef struct rt_csv_row {
 typedef rt_status (*rt_csv_row_fn)(void *ud, const rt_csv_row *row, rt_error *err);
 
 /* Read 'path' ("-" = stdin; gzip recognised by its magic bytes), named 'name' in messages,
- * split at 'delim', calling 'fn' for every record. A record with more than 'max_fields'
- * fields, a malformed record or a NUL byte is RT_EPARSE; RT_EIO when reading fails; RT_ENOMEM.
- * An empty input calls 'fn' never. */
+ * split at 'delim', calling 'fn' for every record; buffers come from 'alloc' (NULL = malloc).
+ * A record with more than 'max_fields' fields, a malformed record or a NUL byte is RT_EPARSE;
+ * RT_EIO when reading fails; RT_ENOMEM. An empty input calls 'fn' never. */
 rt_status rt_csv_rows_read(const char *path, const char *name, char delim, size_t max_fields,
-                           rt_csv_row_fn fn, void *ud, rt_error *err);
+                           const rt_allocator *alloc, rt_csv_row_fn fn, void *ud, rt_error *err);
 
 /* Line and column where field 'i' of 'row' starts (its opening quote when quoted). */
 void rt_csv_row_pos(const rt_csv_row *row, size_t i, long *line, long *col);

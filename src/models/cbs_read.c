@@ -258,7 +258,7 @@ rt_status rt_cbs_read(const char *path, const rt_cbs_read_options *opt, rt_cbs *
             return rt_fail(err, RT_EMISUSE, NULL, 0, 0, "the %s column needs a name",
                            role_label[k]);
     }
-    rt_status st = rt_csv_rows_read(path, R.name, delim, MAX_COLUMNS, take, &R, err);
+    rt_status st = rt_csv_rows_read(path, R.name, delim, MAX_COLUMNS, NULL, take, &R, err);
     if (st == RT_OK && !R.names)
         st = rt_fail(err, RT_EDOMAIN, R.name, 0, 0, "empty input: no header line");
     if (st == RT_OK && R.n == 0)

@@ -216,7 +216,7 @@ rt_status rt_survdata_read(const char *path, const rt_survdata_read_options *opt
     R.s = rt_survdata_new(&R.m);
     if (!R.s)
         return rt_fail(err, RT_ENOMEM, NULL, 0, 0, "out of memory");
-    rt_status st = rt_csv_rows_read(path, R.name, delim, MAX_COLUMNS, take, &R, err);
+    rt_status st = rt_csv_rows_read(path, R.name, delim, MAX_COLUMNS, NULL, take, &R, err);
     if (st == RT_OK && !R.names)
         st = rt_fail(err, RT_EDOMAIN, R.name, 0, 0, "empty input: no header line");
     if (st == RT_OK && R.m->n == 0)

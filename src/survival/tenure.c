@@ -501,7 +501,7 @@ rt_status rt_tenure_from_subscriptions(const char *path, const rt_tenure_options
                          : strcmp(path, "-") == 0 ? "<stdin>"
                                                   : path,
                  .want_id = o.customer_col};
-    rt_status st = rt_csv_rows_read(path, R.name, delim, MAX_COLUMNS, sub_take, &R, err);
+    rt_status st = rt_csv_rows_read(path, R.name, delim, MAX_COLUMNS, NULL, sub_take, &R, err);
     if (st == RT_OK && !R.names)
         st = rt_fail(err, RT_EDOMAIN, R.name, 0, 0, "empty input: no header line");
     if (st == RT_OK && R.nrows == 0)

@@ -648,7 +648,7 @@ static int load(surv *s, const char *file, const char *tcol, const char *ecol, c
 {
     memset(s, 0, sizeof *s);
     rt_error err;
-    if (rt_csv_rows_read(file, file, ',', 100, on_row, &s->t, &err) != RT_OK) {
+    if (rt_csv_rows_read(file, file, ',', 100, NULL, on_row, &s->t, &err) != RT_OK) {
         fprintf(stderr, "  %s\n", err.msg);
         return -1;
     }
