@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: MIT */
 #include "models/bgbb_predict.h"
 
+#include "models/btyd_args.h"
 #include "models/special.h"
 #include "models/special_pred.h"
 
@@ -14,14 +15,6 @@
 
 #define BGBB_MAX_N 1e7      /* opportunities accepted; bounds the O(n) sums */
 #define SUM_SHIFT_MAX 256.0 /* E factors sum log1p over at most this many opportunities */
-
-static int params_ok(const double par[4])
-{
-    for (int j = 0; j < 4; j++)
-        if (!(par[j] > 0) || !isfinite(par[j]))
-            return 0;
-    return 1;
-}
 
 static int count_ok(double v)
 {
@@ -32,15 +25,6 @@ static int history_ok(double x, double t_x, double n)
 {
     return count_ok(x) && count_ok(t_x) && count_ok(n) && x <= t_x && t_x <= n &&
            (x == 0) == (t_x == 0);
-}
-
-/* log(e^u + e^v). */
-static double logaddexp(double u, double v)
-{
-    double m = fmax(u, v);
-    if (m == -HUGE_VAL)
-        return m;
-    return m + log1p(exp(-fabs(u - v)));
 }
 
 /* log of the odds "died before n" : "alive at n" given (x, t_x, n), from the two parts of
@@ -104,7 +88,7 @@ static double log_pmf_new(const double p[4], double m, int k)
     }
     double ldead = lak - rt_lgamma_diff(a + b, kk) + log(g / (g + d)) +
                    rt_lbeta_ratio(g + 1.0, d, kk) + log(sum) + lscale;
-    return logaddexp(lalive, ldead);
+    return rt_logaddexp(lalive, ldead);
 }
 
 /* D/(g-1) [1 - Gamma(g+D) Gamma(1+D+m) / (Gamma(1+D) Gamma(g+D+m))], the expected purchases in
@@ -134,7 +118,7 @@ static double expect_factor(double g, double D, double m)
 
 double rt_bgbb_palive(const double par[4], double x, double t_x, double n)
 {
-    if (!params_ok(par) || !history_ok(x, t_x, n))
+    if (!rt_btyd_params_ok(par) || !history_ok(x, t_x, n))
         return (double)NAN;
     /* alive at n + 1 = alive at n, then survived one more draw: (d+n)/(g+d+n) */
     double g = par[2], d = par[3];
@@ -143,14 +127,14 @@ double rt_bgbb_palive(const double par[4], double x, double t_x, double n)
 
 double rt_bgbb_expected_new(const double par[4], double n)
 {
-    if (!params_ok(par) || !(n >= 0) || !isfinite(n))
+    if (!rt_btyd_params_ok(par) || !(n >= 0) || !isfinite(n))
         return (double)NAN;
     return par[0] / (par[0] + par[1]) * expect_factor(par[2], par[3], n);
 }
 
 double rt_bgbb_pmf_new(const double par[4], double n, int k)
 {
-    if (!params_ok(par) || !count_ok(n) || k < 0)
+    if (!rt_btyd_params_ok(par) || !count_ok(n) || k < 0)
         return (double)NAN;
     if ((double)k > n)
         return 0.0;
@@ -160,7 +144,7 @@ double rt_bgbb_pmf_new(const double par[4], double n, int k)
 double rt_bgbb_conditional_expected(const double par[4], double x, double t_x, double n,
                                     double nstar)
 {
-    if (!params_ok(par) || !history_ok(x, t_x, n) || !(nstar >= 0) || !isfinite(nstar))
+    if (!rt_btyd_params_ok(par) || !history_ok(x, t_x, n) || !(nstar >= 0) || !isfinite(nstar))
         return (double)NAN;
     double a = par[0], b = par[1];
     double palive = alive_of(log_dead_odds(par, x, t_x, n)); /* alive at n */
@@ -170,7 +154,7 @@ double rt_bgbb_conditional_expected(const double par[4], double x, double t_x, d
 double rt_bgbb_pmf_conditional(const double par[4], double x, double t_x, double n, double nstar,
                                int k)
 {
-    if (!params_ok(par) || !history_ok(x, t_x, n) || !count_ok(nstar) || k < 0)
+    if (!rt_btyd_params_ok(par) || !history_ok(x, t_x, n) || !count_ok(nstar) || k < 0)
         return (double)NAN;
     if ((double)k > nstar)
         return 0.0;
@@ -182,7 +166,7 @@ double rt_bgbb_pmf_conditional(const double par[4], double x, double t_x, double
 
 double rt_bgbb_dert(const double par[4], double x, double t_x, double n, double d)
 {
-    if (!params_ok(par) || !history_ok(x, t_x, n) || !(d >= 0) || !isfinite(d))
+    if (!rt_btyd_params_ok(par) || !history_ok(x, t_x, n) || !(d >= 0) || !isfinite(d))
         return (double)NAN;
     double a = par[0], b = par[1], g = par[2], D = par[3] + n;
     double lead = alive_of(log_dead_odds(par, x, t_x, n)) * (a + x) / (a + b + n);

@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: MIT */
 #include "models/bgnbd_predict.h"
 
+#include "models/btyd_args.h"
 #include "models/special_pred.h"
 #include "models/special.h"
 
@@ -27,14 +28,6 @@
 static double log1pexp(double d)
 {
     return d > 0 ? d + log1p(exp(-d)) : log1p(exp(d));
-}
-
-static int params_ok(const double par[4])
-{
-    for (int j = 0; j < 4; j++)
-        if (!(par[j] > 0) || !isfinite(par[j]))
-            return 0;
-    return 1;
 }
 
 /* (a + b + x - 1) / (a - 1) [1 - (g / (g + t))^(r + x) 2F1(r + x, b + x; a + b + x - 1;
@@ -82,15 +75,6 @@ static double log_dead_odds(const double par[4], int m, double x, double t_x, do
     return log(a) - log(b + x + m - 1.0) + (r + x) * (log(al + T) - log(al + t_x));
 }
 
-/* log(e^u + e^v). */
-static double logaddexp(double u, double v)
-{
-    double mx = fmax(u, v);
-    if (mx == -HUGE_VAL)
-        return mx;
-    return mx + log1p(exp(-fabs(u - v)));
-}
-
 /* log P(X(t) = k) for a new BG/NBD customer with parameters (r, al, a, b), t > 0 (FHL eq. 8):
  * the log-sum of l1 = log B(a, b+k)/B(a, b) + log NBD(k) (still alive after k purchases) and
  * l2 = log B(a+1, b+k-1)/B(a, b) + log P(NBD >= k) (dropped out at the k-th), the NBD tail
@@ -106,18 +90,12 @@ static double log_pmf_bg(double r, double al, double a, double b, double t, int 
     /* B(a+1, b+k-1) / B(a, b) = a/(a+b) B(a+1, b+k-1) / B(a+1, b) */
     double l2 =
         log(a / (a + b)) + rt_lbeta_ratio(a + 1.0, b, kk - 1.0) + rt_log_betainc(kk, r, q, w, NULL);
-    return logaddexp(l1, l2);
-}
-
-static int history_ok(double x, double t_x, double T)
-{
-    return x >= 0 && isfinite(x) && T >= 0 && isfinite(T) && t_x >= 0 && t_x <= T &&
-           (x > 0 || t_x == 0);
+    return rt_logaddexp(l1, l2);
 }
 
 double rt_bgnbd_expected_new(const double par[4], double t)
 {
-    if (!params_ok(par) || !(t >= 0) || !isfinite(t))
+    if (!rt_btyd_params_ok(par) || !(t >= 0) || !isfinite(t))
         return (double)NAN;
     if (t == 0)
         return 0.0;
@@ -126,7 +104,7 @@ double rt_bgnbd_expected_new(const double par[4], double t)
 
 double rt_bgnbd_palive(const double par[4], double x, double t_x, double T)
 {
-    if (!params_ok(par) || !history_ok(x, t_x, T))
+    if (!rt_btyd_params_ok(par) || !rt_btyd_history_ok(x, t_x, T))
         return (double)NAN;
     if (x == 0)
         return 1.0;
@@ -137,7 +115,7 @@ double rt_bgnbd_palive(const double par[4], double x, double t_x, double T)
  * 1 + a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x) is 1 / P(alive). */
 double rt_bgnbd_conditional_expected(const double par[4], double x, double t_x, double T, double t)
 {
-    if (!params_ok(par) || !history_ok(x, t_x, T) || !(t >= 0) || !isfinite(t))
+    if (!rt_btyd_params_ok(par) || !rt_btyd_history_ok(x, t_x, T) || !(t >= 0) || !isfinite(t))
         return (double)NAN;
     if (t == 0)
         return 0.0;
@@ -149,7 +127,7 @@ double rt_bgnbd_conditional_expected(const double par[4], double x, double t_x, 
 
 double rt_bgnbd_pmf_new(const double par[4], double t, int k)
 {
-    if (!params_ok(par) || !(t >= 0) || !isfinite(t) || k < 0)
+    if (!rt_btyd_params_ok(par) || !(t >= 0) || !isfinite(t) || k < 0)
         return (double)NAN;
     if (t == 0)
         return k == 0 ? 1.0 : 0.0;
@@ -158,7 +136,7 @@ double rt_bgnbd_pmf_new(const double par[4], double t, int k)
 
 double rt_mbgnbd_expected_new(const double par[4], double t)
 {
-    if (!params_ok(par) || !(t >= 0) || !isfinite(t))
+    if (!rt_btyd_params_ok(par) || !(t >= 0) || !isfinite(t))
         return (double)NAN;
     if (t == 0)
         return 0.0;
@@ -168,7 +146,7 @@ double rt_mbgnbd_expected_new(const double par[4], double t)
 
 double rt_mbgnbd_pmf_new(const double par[4], double t, int k)
 {
-    if (!params_ok(par) || !(t >= 0) || !isfinite(t) || k < 0)
+    if (!rt_btyd_params_ok(par) || !(t >= 0) || !isfinite(t) || k < 0)
         return (double)NAN;
     if (t == 0)
         return k == 0 ? 1.0 : 0.0;
@@ -179,14 +157,14 @@ double rt_mbgnbd_pmf_new(const double par[4], double t, int k)
 
 double rt_mbgnbd_palive(const double par[4], double x, double t_x, double T)
 {
-    if (!params_ok(par) || !history_ok(x, t_x, T))
+    if (!rt_btyd_params_ok(par) || !rt_btyd_history_ok(x, t_x, T))
         return (double)NAN;
     return exp(-log1pexp(log_dead_odds(par, 1, x, t_x, T)));
 }
 
 double rt_mbgnbd_conditional_expected(const double par[4], double x, double t_x, double T, double t)
 {
-    if (!params_ok(par) || !history_ok(x, t_x, T) || !(t >= 0) || !isfinite(t))
+    if (!rt_btyd_params_ok(par) || !rt_btyd_history_ok(x, t_x, T) || !(t >= 0) || !isfinite(t))
         return (double)NAN;
     if (t == 0)
         return 0.0;
@@ -197,8 +175,8 @@ double rt_mbgnbd_conditional_expected(const double par[4], double x, double t_x,
 double rt_bgnbd_pmf_conditional(const double par[4], int modified, double x, double t_x, double T,
                                 double t, int k)
 {
-    if (!params_ok(par) || (modified != 0 && modified != 1) || !history_ok(x, t_x, T) ||
-        !(t >= 0) || !isfinite(t) || k < 0)
+    if (!rt_btyd_params_ok(par) || (modified != 0 && modified != 1) ||
+        !rt_btyd_history_ok(x, t_x, T) || !(t >= 0) || !isfinite(t) || k < 0)
         return (double)NAN;
     if (t == 0)
         return k == 0 ? 1.0 : 0.0;

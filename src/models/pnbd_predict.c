@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: MIT */
 #include "models/pnbd_predict.h"
 
+#include "models/btyd_args.h"
 #include "models/special_pred.h"
 #include "models/pnbd.h"
 #include "models/special.h"
@@ -15,29 +16,6 @@
 #include <math.h>
 
 #define PMF_TERMS_MAX 1000000 /* terms of the pmf's series before giving up */
-
-static int params_ok(const double par[4])
-{
-    for (int j = 0; j < 4; j++)
-        if (!(par[j] > 0) || !isfinite(par[j]))
-            return 0;
-    return 1;
-}
-
-static int history_ok(double x, double t_x, double T)
-{
-    return x >= 0 && isfinite(x) && T >= 0 && isfinite(T) && t_x >= 0 && t_x <= T &&
-           (x > 0 || t_x == 0);
-}
-
-/* log(e^u + e^v). */
-static double logaddexp(double u, double v)
-{
-    double m = fmax(u, v);
-    if (m == -HUGE_VAL)
-        return m;
-    return m + log1p(exp(-fabs(u - v)));
-}
 
 /* Sums of positive terms c_m S_m whose two factors run over hundreds of orders of magnitude
  * in opposite directions (see log_died_*): each factor is kept in [1e-100, 1e100] by its own
@@ -183,12 +161,12 @@ static double log_pmf_new(double r, double al, double s, double be, double t, in
         lalive += kk * (log(t) - log(al + t));
     double ldied =
         al >= be ? log_died_ge(r, al, s, be, t, kk, lc) : log_died_lt(r, al, s, be, t, kk, lc);
-    return logaddexp(lalive, ldied);
+    return rt_logaddexp(lalive, ldied);
 }
 
 double rt_pnbd_expected_new(const double par[4], double t)
 {
-    if (!params_ok(par) || !(t >= 0) || !isfinite(t))
+    if (!rt_btyd_params_ok(par) || !(t >= 0) || !isfinite(t))
         return (double)NAN;
     double r = par[0], al = par[1], s = par[2], be = par[3];
     /* r beta / alpha (1 - (beta/(beta+t))^(s-1)) / (s-1) = r beta / alpha (-expm1((s-1) L)) /
@@ -200,7 +178,7 @@ double rt_pnbd_expected_new(const double par[4], double t)
 
 double rt_pnbd_pmf_new(const double par[4], double t, int k)
 {
-    if (!params_ok(par) || !(t >= 0) || !isfinite(t) || k < 0)
+    if (!rt_btyd_params_ok(par) || !(t >= 0) || !isfinite(t) || k < 0)
         return (double)NAN;
     if (t == 0)
         return k == 0 ? 1.0 : 0.0;
@@ -209,7 +187,8 @@ double rt_pnbd_pmf_new(const double par[4], double t, int k)
 
 double rt_pnbd_pmf_conditional(const double par[4], double x, double t_x, double T, double t, int k)
 {
-    if (!params_ok(par) || !history_ok(x, t_x, T) || !(t >= 0) || !isfinite(t) || k < 0)
+    if (!rt_btyd_params_ok(par) || !rt_btyd_history_ok(x, t_x, T) || !(t >= 0) || !isfinite(t) ||
+        k < 0)
         return (double)NAN;
     if (t == 0)
         return k == 0 ? 1.0 : 0.0;
@@ -220,7 +199,8 @@ double rt_pnbd_pmf_conditional(const double par[4], double x, double t_x, double
 
 double rt_pnbd_dert(const double par[4], double x, double t_x, double T, double delta)
 {
-    if (!params_ok(par) || !history_ok(x, t_x, T) || !(delta >= 0) || !isfinite(delta))
+    if (!rt_btyd_params_ok(par) || !rt_btyd_history_ok(x, t_x, T) || !(delta >= 0) ||
+        !isfinite(delta))
         return (double)NAN;
     double r = par[0], al = par[1], s = par[2], bT = par[3] + T;
     double lead = rt_pnbd_palive(par, x, t_x, T) * (r + x) / (al + T);
